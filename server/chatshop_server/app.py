@@ -1,0 +1,114 @@
+"""The relay: a websockets server with a health check, wired to storage and fan-out.
+
+``Relay`` is what the CLI runs and what tests start in-process on port 0.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from http import HTTPStatus
+
+from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.datastructures import Headers
+from websockets.http11 import Request, Response
+
+import chatshop
+from chatshop_server.broker import InProcessBroker
+from chatshop_server.config import RelayConfig
+from chatshop_server.context import RelayContext
+from chatshop_server.passwords import Passwords
+from chatshop_server.peer import Peer
+from chatshop_server.storage.sql import SqlStore
+
+log = logging.getLogger("chatshop.server")
+
+
+def _response(status: HTTPStatus, body: bytes, content_type: str) -> Response:
+    headers = Headers(
+        [
+            ("Content-Type", content_type),
+            ("Content-Length", str(len(body))),
+            ("Cache-Control", "no-store"),
+        ]
+    )
+    return Response(status.value, status.phrase, headers, body)
+
+
+class Relay:
+    """One relay process: storage, broker, and the websocket server."""
+
+    def __init__(self, config: RelayConfig, *, logger: logging.Logger = log) -> None:
+        self.config = config
+        self.log = logger
+        self.broker = InProcessBroker()
+        self.store = SqlStore(config.db_path, self.broker.publish, synchronous=config.synchronous)
+        self.context = RelayContext(
+            store=self.store,
+            broker=self.broker,
+            passwords=Passwords(fast=config.fast_passwords),
+            config=config,
+        )
+        self._server: Server | None = None
+        self._started = time.monotonic()
+
+    @property
+    def port(self) -> int:
+        assert self._server is not None
+        port = self._server.sockets[0].getsockname()[1]
+        assert isinstance(port, int)
+        return port
+
+    @property
+    def url(self) -> str:
+        return f"ws://{self.config.host}:{self.port}"
+
+    async def start(self) -> None:
+        await self.store.start()
+        self._server = await serve(
+            self._handle,
+            self.config.host,
+            self.config.port,
+            process_request=self._process_request,
+            compression=None,  # measured: deflate costs CPU and ~64 KiB per connection
+            max_size=self.config.max_frame_bytes,
+            max_queue=16,
+            ping_interval=self.config.ping_interval,
+            ping_timeout=self.config.ping_timeout,
+            close_timeout=self.config.close_timeout,
+            server_header=f"chatshop-relay/{chatshop.__version__}",
+            logger=logging.getLogger("chatshop.server.websockets"),
+        )
+        self._started = time.monotonic()
+        self.log.info("relay listening on %s (db %s)", self.url, self.config.db_path)
+
+    async def stop(self) -> None:
+        """Close every connection with 1001, finish queued writes, close the database."""
+        if self._server is not None:
+            self._server.close(close_connections=True)
+            await self._server.wait_closed()
+            self._server = None
+        await self.store.close()
+        self.log.info("relay stopped")
+
+    async def _handle(self, ws: ServerConnection) -> None:
+        await Peer(ws, self.context).serve()
+
+    def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
+        if request.path.split("?", 1)[0] == "/healthz":
+            body = json.dumps(
+                {
+                    "status": "ok",
+                    "version": chatshop.__version__,
+                    "uptime_seconds": round(time.monotonic() - self._started, 3),
+                    "connected_clients": self.broker.connected(),
+                    "open_connections": len(self._server.connections) if self._server else 0,
+                }
+            ).encode()
+            return _response(HTTPStatus.OK, body, "application/json")
+        if request.headers.get("Upgrade", "").lower() != "websocket":
+            body = b"chatshop relay: connect with a websocket client (see docs/protocol.md)\n"
+            status = HTTPStatus.UPGRADE_REQUIRED if request.path == "/" else HTTPStatus.NOT_FOUND
+            return _response(status, body, "text/plain; charset=utf-8")
+        return None

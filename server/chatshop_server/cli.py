@@ -1,0 +1,146 @@
+"""``chatshop-server``: run the relay, seed demo data, or administer a database."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from pathlib import Path
+
+import platformdirs
+
+from chatshop.protocol import limits
+from chatshop_server.app import Relay
+from chatshop_server.config import RelayConfig
+
+
+def default_db_path() -> Path:
+    return Path(platformdirs.user_data_dir("chatshop", appauthor=False)) / "relay.db"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="chatshop-server",
+        description="Run the chatshop relay: a websocket server that stores accounts, threads "
+        "and messages in SQLite and delivers them to chatshop clients.",
+    )
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--port", type=int, default=8765, help="TCP port; 0 picks a free one (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--db",
+        type=Path,
+        default=None,
+        help=f"SQLite database file (default: {default_db_path()})",
+    )
+    parser.add_argument(
+        "--seed-demo",
+        action="store_true",
+        help="fill an empty database with the demo cast and history, then serve",
+    )
+    parser.add_argument(
+        "--seed-only", action="store_true", help="with --seed-demo: seed and exit without serving"
+    )
+    parser.add_argument(
+        "--rate-limit",
+        type=float,
+        default=limits.DEFAULT_RATE_PER_SECOND,
+        help="requests per second per connection, 0 for none (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--rate-burst",
+        type=int,
+        default=limits.DEFAULT_RATE_BURST,
+        help="requests a connection may send at once (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--synchronous",
+        choices=["FULL", "NORMAL"],
+        default="FULL",
+        help="SQLite durability: FULL survives power loss, NORMAL survives process crashes "
+        "(default: %(default)s)",
+    )
+    parser.add_argument(
+        "--fast-passwords",
+        action="store_true",
+        help="cheaper argon2id parameters (tests and benchmarks only)",
+    )
+    parser.add_argument(
+        "--log-level",
+        default="INFO",
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="stderr log level (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--print-port",
+        action="store_true",
+        help="print the listening port on stdout once ready (for scripts using --port 0)",
+    )
+    return parser
+
+
+def config_from_args(args: argparse.Namespace) -> RelayConfig:
+    return RelayConfig(
+        host=args.host,
+        port=args.port,
+        db_path=args.db if args.db is not None else default_db_path(),
+        rate_per_second=args.rate_limit,
+        rate_burst=args.rate_burst,
+        synchronous=args.synchronous,
+        fast_passwords=args.fast_passwords,
+    )
+
+
+async def run(config: RelayConfig, *, seed_demo: bool, seed_only: bool, print_port: bool) -> int:
+    relay = Relay(config)
+    if seed_demo:
+        from chatshop_server.seed import seed_demo as seed
+
+        await relay.store.start()
+        created = await seed(relay.store, relay.context.passwords)
+        await relay.store.close()
+        logging.getLogger("chatshop.server").info(
+            "demo data %s", "seeded" if created else "already present; left unchanged"
+        )
+        if seed_only:
+            return 0
+        relay = Relay(config)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await relay.start()
+    if print_port:
+        print(relay.port, flush=True)
+    await stop.wait()
+    logging.getLogger("chatshop.server").info("signal received; shutting down")
+    await relay.stop()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=args.log_level,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("websockets").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    return asyncio.run(
+        run(
+            config_from_args(args),
+            seed_demo=args.seed_demo,
+            seed_only=args.seed_only,
+            print_port=args.print_port,
+        )
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,30 @@
+"""Relay settings, grouped as the ``chatshop-server`` options are."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from chatshop.protocol import limits
+
+
+@dataclass(frozen=True, kw_only=True)
+class RelayConfig:
+    """Everything a relay needs to start; the CLI builds one from its options."""
+
+    host: str = "127.0.0.1"
+    port: int = 8765
+    db_path: Path = field(default_factory=lambda: Path("chatshop.db"))
+    # Limits
+    max_frame_bytes: int = limits.MAX_FRAME_BYTES
+    rate_per_second: float = limits.DEFAULT_RATE_PER_SECOND
+    rate_burst: int = limits.DEFAULT_RATE_BURST
+    max_in_flight: int = 128  # concurrent requests per connection before reading pauses
+    max_outbox_events: int = 20_000  # a reader this far behind is closed; it resumes by cursor
+    # Timeouts
+    ping_interval: float | None = 20.0
+    ping_timeout: float | None = 20.0
+    close_timeout: float = 5.0
+    # Storage
+    synchronous: str = "FULL"  # SQLite PRAGMA synchronous: FULL survives power loss too
+    fast_passwords: bool = False  # cheaper argon2id parameters, for tests and benchmarks

@@ -1,0 +1,20 @@
+"""What every handler may use: storage, fan-out, password hashing and settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from chatshop_server.broker import Broker
+from chatshop_server.config import RelayConfig
+from chatshop_server.passwords import Passwords
+from chatshop_server.storage.interface import Store
+
+
+@dataclass(frozen=True, slots=True)
+class RelayContext:
+    """Shared services of one relay process."""
+
+    store: Store
+    broker: Broker
+    passwords: Passwords
+    config: RelayConfig

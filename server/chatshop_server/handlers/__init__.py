@@ -1,0 +1,19 @@
+"""Request handlers: one coroutine per request type, speaking only to the storage and
+broker interfaces (never to SQL), registered in ``HANDLERS``."""
+
+from __future__ import annotations
+
+from chatshop_server.handlers.accounts import ACCOUNT_HANDLERS
+from chatshop_server.handlers.base import REPLIED, Handler
+from chatshop_server.handlers.messages import MESSAGE_HANDLERS
+from chatshop_server.handlers.social import SOCIAL_HANDLERS
+from chatshop_server.handlers.threads import THREAD_HANDLERS
+
+HANDLERS: dict[type, Handler] = {
+    **ACCOUNT_HANDLERS,
+    **SOCIAL_HANDLERS,
+    **THREAD_HANDLERS,
+    **MESSAGE_HANDLERS,
+}
+
+__all__ = ["HANDLERS", "REPLIED", "Handler"]

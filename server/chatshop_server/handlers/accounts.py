@@ -1,0 +1,163 @@
+"""Hello, registration, login, resume, logout and passwords."""
+
+from __future__ import annotations
+
+import re
+
+import chatshop
+from chatshop.protocol import limits
+from chatshop.protocol.errors import ErrorCode, ProtocolError
+from chatshop.protocol.frames import (
+    Auth,
+    AuthResult,
+    ChangePassword,
+    GetUser,
+    Hello,
+    HelloResult,
+    Login,
+    Logout,
+    LogoutAll,
+    Ping,
+    Register,
+    UserResult,
+)
+from chatshop.protocol.models import Limits, User
+from chatshop.protocol.text import check_text
+from chatshop_server.handlers.base import OK, REPLIED, Handler, PeerLike, me, register
+from chatshop_server.passwords import new_token, token_hash
+
+ACCOUNT_HANDLERS: dict[type, Handler] = {}
+_HANDLE = re.compile(limits.HANDLE_PATTERN)
+
+
+def check_handle(handle: str) -> str:
+    if not limits.MIN_HANDLE_CHARS <= len(handle) <= limits.MAX_HANDLE_CHARS:
+        raise ProtocolError(
+            ErrorCode.BAD_REQUEST,
+            f"a handle has {limits.MIN_HANDLE_CHARS} to {limits.MAX_HANDLE_CHARS} characters",
+        )
+    if not _HANDLE.match(handle):
+        raise ProtocolError(
+            ErrorCode.BAD_REQUEST, "a handle uses letters, digits, '_', '.' and '-' only"
+        )
+    return handle
+
+
+def check_password(password: str) -> str:
+    if not limits.MIN_PASSWORD_CHARS <= len(password) <= limits.MAX_PASSWORD_CHARS:
+        raise ProtocolError(
+            ErrorCode.BAD_REQUEST,
+            f"a password has {limits.MIN_PASSWORD_CHARS} to {limits.MAX_PASSWORD_CHARS} characters",
+        )
+    return check_text(password, field="password", max_chars=limits.MAX_PASSWORD_CHARS)
+
+
+@register(ACCOUNT_HANDLERS, Hello)
+async def hello(peer: PeerLike, request: Hello) -> HelloResult:
+    if getattr(peer, "greeted", False):
+        raise ProtocolError(ErrorCode.BAD_REQUEST, "hello was already sent")
+    peer.greeted = True  # type: ignore[attr-defined]
+    config = peer.ctx.config
+    return HelloResult(
+        protocol=limits.PROTOCOL_VERSION,
+        server="chatshop-relay",
+        version=chatshop.__version__,
+        limits=Limits(
+            max_frame_bytes=config.max_frame_bytes,
+            max_text_chars=limits.MAX_TEXT_CHARS,
+            max_name_chars=limits.MAX_NAME_CHARS,
+            max_group_members=limits.MAX_GROUP_MEMBERS,
+            max_history_page=limits.MAX_HISTORY_PAGE,
+            rate_per_second=config.rate_per_second,
+            rate_burst=config.rate_burst,
+        ),
+    )
+
+
+async def _open_session(peer: PeerLike, user: User, device: str) -> AuthResult:
+    token = new_token()
+    session_id = await peer.ctx.store.create_session(user.id, token_hash(token), device)
+    cursor = await peer.ctx.store.head_cursor()
+    peer.start_session(user, session_id, None)
+    return AuthResult(token=token, user=user, cursor=cursor)
+
+
+@register(ACCOUNT_HANDLERS, Register)
+async def register_account(peer: PeerLike, request: Register) -> AuthResult:
+    handle = check_handle(request.handle)
+    name = check_text(request.display_name, field="display_name", max_chars=limits.MAX_NAME_CHARS)
+    password = check_password(request.password)
+    if await peer.ctx.store.user_by_handle(handle) is not None:
+        raise ProtocolError(ErrorCode.CONFLICT, f"the handle {handle!r} is taken")
+    password_hash = await peer.ctx.passwords.hash(password)
+    user = await peer.ctx.store.create_user(handle, name, request.kind, password_hash)
+    return await _open_session(peer, user, "")
+
+
+@register(ACCOUNT_HANDLERS, Login)
+async def login(peer: PeerLike, request: Login) -> AuthResult:
+    found = await peer.ctx.store.credentials(request.handle.removeprefix("@"))
+    ok = await peer.ctx.passwords.verify(None if found is None else found[1], request.password)
+    if not ok or found is None:
+        raise ProtocolError(ErrorCode.UNAUTHORIZED, "wrong handle or password")
+    return await _open_session(peer, found[0], request.device)
+
+
+@register(ACCOUNT_HANDLERS, Auth)
+async def auth(peer: PeerLike, request: Auth) -> object:
+    info = await peer.ctx.store.session_by_token(token_hash(request.token))
+    if info is None:
+        raise ProtocolError(ErrorCode.UNAUTHORIZED, "this session token is not valid")
+    since = request.since
+    if since is not None and since < 0:
+        raise ProtocolError(ErrorCode.BAD_REQUEST, "since must be a cursor you received")
+    peer.start_session(info.user, info.session_id, since)
+    cursor = since if since is not None else await peer.ctx.store.head_cursor()
+    await peer.send_result(
+        request.id, AuthResult(token=request.token, user=info.user, cursor=cursor)
+    )
+    if since is not None:
+        await peer.replay(since)
+    return REPLIED
+
+
+@register(ACCOUNT_HANDLERS, Logout)
+async def logout(peer: PeerLike, request: Logout) -> object:
+    await peer.ctx.store.revoke_session(peer.session_id)
+    peer.end_session()
+    return OK
+
+
+@register(ACCOUNT_HANDLERS, LogoutAll)
+async def logout_all(peer: PeerLike, request: LogoutAll) -> object:
+    user_id, session_id = me(peer), peer.session_id
+    revoked = await peer.ctx.store.revoke_sessions(user_id, keep=None)
+    peer.end_session()
+    peer.ctx.broker.revoke_sessions(user_id, [r for r in revoked if r != session_id])
+    return OK
+
+
+@register(ACCOUNT_HANDLERS, ChangePassword)
+async def change_password(peer: PeerLike, request: ChangePassword) -> object:
+    assert peer.user is not None
+    found = await peer.ctx.store.credentials(peer.user.handle)
+    stored = None if found is None else found[1]
+    if not await peer.ctx.passwords.verify(stored, request.old_password):
+        raise ProtocolError(ErrorCode.UNAUTHORIZED, "the current password is wrong")
+    new_hash = await peer.ctx.passwords.hash(check_password(request.new_password))
+    revoked = await peer.ctx.store.set_password(me(peer), new_hash, keep=peer.session_id)
+    peer.ctx.broker.revoke_sessions(me(peer), revoked)
+    return OK
+
+
+@register(ACCOUNT_HANDLERS, Ping)
+async def ping(peer: PeerLike, request: Ping) -> object:
+    return OK
+
+
+@register(ACCOUNT_HANDLERS, GetUser)
+async def get_user(peer: PeerLike, request: GetUser) -> UserResult:
+    user = await peer.ctx.store.user_by_handle(request.handle)
+    if user is None:
+        raise ProtocolError(ErrorCode.NOT_FOUND, f"no account with handle {request.handle!r}")
+    return UserResult(user=user)

@@ -1,0 +1,54 @@
+"""Shared pieces of the handlers: the handler type and the peer surface they rely on."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Protocol
+
+from chatshop.protocol.frames import Ok
+from chatshop.protocol.models import User
+from chatshop_server.context import RelayContext
+
+if TYPE_CHECKING:
+    from chatshop.protocol.frames import Request
+
+
+class PeerLike(Protocol):
+    """What a handler may use of its connection."""
+
+    ctx: RelayContext
+    user: User | None
+    session_id: int
+
+    @property
+    def user_id(self) -> int: ...
+    async def send_result(self, request_id: int | str, result: Any) -> None: ...
+    def start_session(self, user: User, session_id: int, since: int | None) -> None: ...
+    async def replay(self, since: int) -> None: ...
+    def end_session(self) -> None: ...
+
+
+Handler = Callable[[Any, Any], Awaitable[Any]]
+
+#: Returned by a handler that already sent its reply itself.
+REPLIED: Any = object()
+
+OK = Ok()
+
+
+def me(peer: PeerLike) -> int:
+    """The authenticated user's id (the dispatcher guarantees there is one)."""
+    assert peer.user is not None
+    return peer.user.id
+
+
+def register(
+    table: dict[type, Handler], request_type: type[Request]
+) -> Callable[[Handler], Handler]:
+    """Decorator filling a module's handler table."""
+
+    def add(handler: Handler) -> Handler:
+        table[request_type] = handler
+        return handler
+
+    return add

@@ -1,0 +1,86 @@
+"""Sending, editing, deleting, typing, read markers and history."""
+
+from __future__ import annotations
+
+import hashlib
+
+import msgspec
+
+from chatshop.protocol import encode, limits
+from chatshop.protocol.errors import ErrorCode, ProtocolError
+from chatshop.protocol.frames import (
+    Delete,
+    Edit,
+    GetHistory,
+    History,
+    MarkRead,
+    Send,
+    Typing,
+    TypingEvent,
+)
+from chatshop.protocol.models import Message
+from chatshop.protocol.text import check_text
+from chatshop_server.handlers.base import OK, Handler, PeerLike, me, register
+from chatshop_server.storage.interface import Publication
+
+MESSAGE_HANDLERS: dict[type, Handler] = {}
+
+
+def _text(text: str) -> str:
+    return check_text(text, field="text", max_chars=limits.MAX_TEXT_CHARS)
+
+
+def request_hash(request: Send) -> str:
+    """What an idempotency key is bound to: the request minus its id."""
+    return hashlib.sha256(encode(msgspec.structs.replace(request, id=0))).hexdigest()
+
+
+@register(MESSAGE_HANDLERS, Send)
+async def send(peer: PeerLike, request: Send) -> Message:
+    # No await before the store call: it keeps one connection's sends in arrival order.
+    if not 1 <= len(request.key) <= limits.MAX_KEY_CHARS:
+        raise ProtocolError(
+            ErrorCode.BAD_REQUEST, f"key must have 1 to {limits.MAX_KEY_CHARS} characters"
+        )
+    return await peer.ctx.store.send_message(
+        me(peer),
+        request.thread_id,
+        _text(request.text),
+        request.reply_to,
+        request.key,
+        request_hash(request),
+    )
+
+
+@register(MESSAGE_HANDLERS, Edit)
+async def edit(peer: PeerLike, request: Edit) -> Message:
+    return await peer.ctx.store.edit_message(me(peer), request.message_id, _text(request.text))
+
+
+@register(MESSAGE_HANDLERS, Delete)
+async def delete(peer: PeerLike, request: Delete) -> Message:
+    return await peer.ctx.store.delete_message(me(peer), request.message_id)
+
+
+@register(MESSAGE_HANDLERS, Typing)
+async def typing(peer: PeerLike, request: Typing) -> object:
+    members = await peer.ctx.store.member_ids(me(peer), request.thread_id)
+    others = [m for m in members if m != me(peer)]
+    body = encode(TypingEvent(thread_id=request.thread_id, user_id=me(peer)))
+    peer.ctx.broker.publish(Publication(recipients=others, cursor=None, body=body))
+    return OK
+
+
+@register(MESSAGE_HANDLERS, MarkRead)
+async def mark_read(peer: PeerLike, request: MarkRead) -> object:
+    if request.seq < 0:
+        raise ProtocolError(ErrorCode.BAD_REQUEST, "seq must not be negative")
+    await peer.ctx.store.mark_read(me(peer), request.thread_id, request.seq)
+    return OK
+
+
+@register(MESSAGE_HANDLERS, GetHistory)
+async def history(peer: PeerLike, request: GetHistory) -> History:
+    if not 1 <= request.limit <= limits.MAX_HISTORY_PAGE:
+        raise ProtocolError(ErrorCode.BAD_REQUEST, f"limit must be 1 to {limits.MAX_HISTORY_PAGE}")
+    return await peer.ctx.store.history(me(peer), request.thread_id, request.before, request.limit)

@@ -1,0 +1,46 @@
+"""Friends and blocks."""
+
+from __future__ import annotations
+
+from chatshop.protocol.frames import (
+    Block,
+    ContactList,
+    Contacts,
+    FriendAccept,
+    FriendDecline,
+    FriendRemove,
+    FriendRequest,
+    Unblock,
+)
+from chatshop.protocol.models import Contact
+from chatshop_server.handlers.base import Handler, PeerLike, me, register
+from chatshop_server.storage.interface import ContactAction
+
+SOCIAL_HANDLERS: dict[type, Handler] = {}
+
+_ACTIONS: dict[type, ContactAction] = {
+    FriendRequest: "request",
+    FriendAccept: "accept",
+    FriendDecline: "decline",
+    FriendRemove: "remove",
+    Block: "block",
+    Unblock: "unblock",
+}
+
+
+@register(SOCIAL_HANDLERS, Contacts)
+async def contacts(peer: PeerLike, request: Contacts) -> ContactList:
+    return ContactList(contacts=await peer.ctx.store.contacts(me(peer)))
+
+
+async def change_contact(
+    peer: PeerLike,
+    request: FriendRequest | FriendAccept | FriendDecline | FriendRemove | Block | Unblock,
+) -> Contact:
+    return await peer.ctx.store.change_contact(
+        me(peer), request.handle.removeprefix("@"), _ACTIONS[type(request)]
+    )
+
+
+for _request_type in _ACTIONS:
+    SOCIAL_HANDLERS[_request_type] = change_contact

@@ -1,0 +1,76 @@
+"""Thread list, direct threads and group management."""
+
+from __future__ import annotations
+
+from chatshop.protocol import limits
+from chatshop.protocol.errors import ErrorCode, ProtocolError
+from chatshop.protocol.frames import (
+    AddMember,
+    CreateGroup,
+    GetThread,
+    LeaveGroup,
+    ListThreads,
+    OpenDirect,
+    RemoveMember,
+    RenameGroup,
+    ThreadList,
+)
+from chatshop.protocol.models import Thread
+from chatshop.protocol.text import check_text
+from chatshop_server.handlers.base import OK, Handler, PeerLike, me, register
+
+THREAD_HANDLERS: dict[type, Handler] = {}
+
+
+def _group_name(name: str) -> str:
+    return check_text(name, field="name", max_chars=limits.MAX_NAME_CHARS)
+
+
+@register(THREAD_HANDLERS, ListThreads)
+async def list_threads(peer: PeerLike, request: ListThreads) -> ThreadList:
+    return ThreadList(threads=await peer.ctx.store.list_threads(me(peer)))
+
+
+@register(THREAD_HANDLERS, GetThread)
+async def get_thread(peer: PeerLike, request: GetThread) -> Thread:
+    return await peer.ctx.store.get_thread(me(peer), request.thread_id)
+
+
+@register(THREAD_HANDLERS, OpenDirect)
+async def open_direct(peer: PeerLike, request: OpenDirect) -> Thread:
+    return await peer.ctx.store.open_direct(me(peer), request.handle.removeprefix("@"))
+
+
+@register(THREAD_HANDLERS, CreateGroup)
+async def create_group(peer: PeerLike, request: CreateGroup) -> Thread:
+    if len(request.handles) >= limits.MAX_GROUP_MEMBERS:
+        raise ProtocolError(
+            ErrorCode.TOO_LARGE, f"a group holds at most {limits.MAX_GROUP_MEMBERS} members"
+        )
+    handles = [h.removeprefix("@") for h in request.handles]
+    return await peer.ctx.store.create_group(me(peer), _group_name(request.name), handles)
+
+
+@register(THREAD_HANDLERS, AddMember)
+async def add_member(peer: PeerLike, request: AddMember) -> Thread:
+    return await peer.ctx.store.change_member(
+        me(peer), request.thread_id, request.handle.removeprefix("@"), "add"
+    )
+
+
+@register(THREAD_HANDLERS, RemoveMember)
+async def remove_member(peer: PeerLike, request: RemoveMember) -> Thread:
+    return await peer.ctx.store.change_member(
+        me(peer), request.thread_id, request.handle.removeprefix("@"), "remove"
+    )
+
+
+@register(THREAD_HANDLERS, RenameGroup)
+async def rename_group(peer: PeerLike, request: RenameGroup) -> Thread:
+    return await peer.ctx.store.rename_group(me(peer), request.thread_id, _group_name(request.name))
+
+
+@register(THREAD_HANDLERS, LeaveGroup)
+async def leave_group(peer: PeerLike, request: LeaveGroup) -> object:
+    await peer.ctx.store.leave_group(me(peer), request.thread_id)
+    return OK

@@ -1,0 +1,253 @@
+"""One websocket connection: reads frames, dispatches requests, batches events out.
+
+Requests run as concurrent tasks (so a client may keep many sends in flight and the writer
+can commit them together), but each task reaches the storage queue before its first
+suspension, so one connection's mutations are applied in the order they arrived.
+
+Events for a connection are queued and written as one ``events`` frame per event-loop turn.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+from websockets.asyncio.server import ServerConnection
+from websockets.exceptions import ConnectionClosed
+
+from chatshop.protocol import (
+    CloseCode,
+    ErrorCode,
+    ProtocolError,
+    decode_request,
+    error_frame,
+    events_frame,
+    request_id_of,
+    result_frame,
+    with_cursor,
+)
+from chatshop.protocol.frames import Hello, Request
+from chatshop.protocol.limits import REPLAY_BATCH, SUPPORTED_VERSIONS
+from chatshop.protocol.models import User
+from chatshop_server.context import RelayContext
+from chatshop_server.handlers import HANDLERS, REPLIED
+from chatshop_server.ratelimit import TokenBucket
+
+log = logging.getLogger("chatshop.server")
+
+
+class Peer:
+    """The relay's side of one client connection."""
+
+    __slots__ = (
+        "_bucket",
+        "_buffer",
+        "_cursor",
+        "_flushing",
+        "_in_flight",
+        "_outbox",
+        "_tasks",
+        "ctx",
+        "greeted",
+        "session_id",
+        "user",
+        "ws",
+    )
+
+    def __init__(self, ws: ServerConnection, ctx: RelayContext) -> None:
+        self.ws = ws
+        self.ctx = ctx
+        self.greeted = False
+        self.user: User | None = None
+        self.session_id = 0
+        self._bucket = TokenBucket(ctx.config.rate_per_second, ctx.config.rate_burst)
+        self._cursor = 0
+        self._outbox: list[bytes] = []
+        self._buffer: list[tuple[int | None, bytes]] | None = None
+        self._flushing = False
+        self._in_flight = asyncio.Semaphore(ctx.config.max_in_flight)
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    @property
+    def user_id(self) -> int:
+        return 0 if self.user is None else self.user.id
+
+    # ------------------------------------------------------------------ reading
+
+    async def serve(self) -> None:
+        """Read frames until the connection closes."""
+        try:
+            async for raw in self.ws:
+                if isinstance(raw, bytes):
+                    await self.ws.close(CloseCode.UNSUPPORTED_DATA, "binary frames are not used")
+                    return
+                await self._in_flight.acquire()
+                if not self._on_frame(raw):
+                    self._in_flight.release()
+        except ConnectionClosed:
+            pass
+        finally:
+            if self.user is not None:
+                self.ctx.broker.unsubscribe(self)
+            for task in list(self._tasks):
+                task.cancel()
+
+    def _on_frame(self, raw: str) -> bool:
+        """Start handling one frame; False when it was answered at once."""
+        wait = self._bucket.take()
+        if wait:
+            self._reply_error(
+                request_id_of(raw),
+                ProtocolError(
+                    ErrorCode.RATE_LIMITED,
+                    f"more than {self.ctx.config.rate_per_second:g} requests per second",
+                    retry_after=round(wait, 3),
+                ),
+            )
+            return False
+        try:
+            request = decode_request(raw)
+        except ProtocolError as exc:
+            if not self.greeted:
+                self._protocol_violation("the first frame must be a valid hello")
+                return False
+            self._reply_error(request_id_of(raw), exc)
+            return False
+        if not self.greeted:
+            if not isinstance(request, Hello):
+                self._protocol_violation("the first frame must be hello")
+                return False
+            if request.protocol not in SUPPORTED_VERSIONS:
+                self._reply_error(
+                    request.id,
+                    ProtocolError(
+                        ErrorCode.UNSUPPORTED_VERSION,
+                        f"protocol {request.protocol} is not supported; "
+                        f"this relay speaks {sorted(SUPPORTED_VERSIONS)}",
+                    ),
+                )
+                self._close_later(CloseCode.PROTOCOL_ERROR, "unsupported protocol version")
+                return False
+        if request.needs_auth and self.user is None:
+            self._reply_error(request.id, ProtocolError(ErrorCode.UNAUTHORIZED, "log in first"))
+            return False
+        task = asyncio.create_task(self._handle(request))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return True
+
+    async def _handle(self, request: Request) -> None:
+        try:
+            handler = HANDLERS[type(request)]
+            try:
+                result = await handler(self, request)
+            except ProtocolError as exc:
+                self._reply_error(request.id, exc)
+                return
+            except Exception:
+                log.exception("handler for %s failed", type(request).__name__)
+                self._reply_error(request.id, ProtocolError(ErrorCode.INTERNAL, "internal error"))
+                return
+            if result is not REPLIED:
+                await self._send(result_frame(request.id, result))
+        finally:
+            self._in_flight.release()
+
+    # ------------------------------------------------------------------ writing
+
+    async def send_result(self, request_id: int | str, result: Any) -> None:
+        """Reply now, for handlers that must send more after their reply (``auth``)."""
+        await self._send(result_frame(request_id, result))
+
+    async def _send(self, frame: bytes) -> None:
+        with contextlib.suppress(ConnectionClosed):
+            await self.ws.send(frame, text=True)
+
+    def _reply_error(self, request_id: int | str | None, error: ProtocolError) -> None:
+        self._spawn(self._send(error_frame(request_id, error)))
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _protocol_violation(self, reason: str) -> None:
+        self._close_later(CloseCode.PROTOCOL_ERROR, reason)
+
+    def _close_later(self, code: int, reason: str) -> None:
+        self._spawn(self.ws.close(code, reason))
+
+    # ------------------------------------------------------------------ events
+
+    def deliver(self, cursor: int | None, event: bytes) -> None:
+        """Queue an event for this connection (called by the broker)."""
+        if self._buffer is not None:
+            self._buffer.append((cursor, event))
+            return
+        if cursor is not None:
+            if cursor <= self._cursor:
+                return  # already sent during replay
+            self._cursor = cursor
+        self._outbox.append(event)
+        if len(self._outbox) > self.ctx.config.max_outbox_events:
+            self._outbox.clear()
+            log.warning("closing a connection of user %s: too far behind", self.user_id)
+            self._close_later(1008, "too far behind; resume from your cursor")
+            return
+        if not self._flushing:
+            self._flushing = True
+            self._spawn(self._flush())
+
+    async def _flush(self) -> None:
+        try:
+            while self._outbox:
+                batch, self._outbox = self._outbox, []
+                await self.ws.send(events_frame(batch), text=True)
+        except ConnectionClosed:
+            self._outbox.clear()
+        finally:
+            self._flushing = False
+
+    def revoke(self) -> None:
+        """This session was revoked elsewhere: close with 4001."""
+        self._close_later(CloseCode.SESSION_REVOKED, "session revoked")
+
+    def start_session(self, user: User, session_id: int, since: int | None) -> None:
+        """Become ``user``: subscribe to fan-out, buffering live events if we must replay."""
+        if self.user is not None:
+            self.ctx.broker.unsubscribe(self)
+        self.user = user
+        self.session_id = session_id
+        self._cursor = since or 0
+        if since is not None:
+            self._buffer = []
+        self.ctx.broker.subscribe(self)
+
+    async def replay(self, since: int) -> None:
+        """Send everything after ``since``, then the live events that arrived meanwhile."""
+        after = since
+        try:
+            while True:
+                rows = await self.ctx.store.replay(self.user_id, after, REPLAY_BATCH)
+                if rows:
+                    after = rows[-1][0]
+                    await self.ws.send(
+                        events_frame([with_cursor(c, body) for c, body in rows]), text=True
+                    )
+                if len(rows) < REPLAY_BATCH:
+                    break
+        except ConnectionClosed:
+            return
+        finally:
+            buffered, self._buffer = self._buffer or [], None
+            self._cursor = max(self._cursor, after)
+        for cursor, event in buffered:
+            self.deliver(cursor, event)
+
+    def end_session(self) -> None:
+        if self.user is not None:
+            self.ctx.broker.unsubscribe(self)
+        self.user = None
+        self.session_id = 0

@@ -1,0 +1,140 @@
+"""Demo data for ``chatshop-server --seed-demo``: the cast of docs and screenshots.
+
+sam (password ``demo``) with friends alice and bob, the group "Pizza Friday", and the brand
+@northwind ("Northwind Outfitters") with a brand thread to sam; a few days of history.
+Seeding goes through the same storage operations as live traffic, backdated.
+"""
+
+from __future__ import annotations
+
+import functools
+import uuid
+
+from sqlalchemy import Connection
+
+from chatshop.protocol.models import Message, User
+from chatshop_server.passwords import Passwords
+from chatshop_server.storage import sql_messages
+from chatshop_server.storage.interface import Publication
+from chatshop_server.storage.rows import now_ms
+from chatshop_server.storage.sql import SqlStore
+
+DEMO_PASSWORD = "demo"
+CAST = [
+    ("sam", "Sam Carter", "person"),
+    ("alice", "Alice Moreau", "person"),
+    ("bob", "Bob Okafor", "person"),
+    ("northwind", "Northwind Outfitters", "brand"),
+]
+HOUR = 3_600_000
+DAY = 24 * HOUR
+
+# (hours ago, sender, text, reply to the n-th earlier line of this thread or None)
+DIRECT_ALICE = [
+    (74, "alice", "Hey! Are you still up for climbing on Thursday?", None),
+    (73.8, "sam", "Yes! 6pm at the usual wall?", None),
+    (73.5, "alice", "Perfect. I'll bring the spare harness.", None),
+    (50, "sam", "Running 10 minutes late, sorry", None),
+    (49.9, "alice", "No worries, warming up", None),
+    (26, "alice", "That new route was brutal 😅", None),
+    (25.5, "sam", "My forearms still hurt. Same time next week?", None),
+    (25.2, "alice", "Deal. Also: you owe me a coffee ☕", 5),
+    (3, "alice", "Did you see the sport coat Northwind posted? Looks like your style", None),
+]
+DIRECT_BOB = [
+    (70, "bob", "Can you send me the photos from Saturday?", None),
+    (69.5, "sam", "Uploading them tonight", None),
+    (45, "bob", "Got them, thanks! The one by the lake is great", None),
+    (20, "sam", "Are you watching the match later?", None),
+    (19.8, "bob", "Obviously. Come over, I have snacks", None),
+    (2, "bob", "Birthday plans are on for Friday btw 🎂", None),
+]
+GROUP = [
+    (72, "sam", "Pizza Friday is back! Who's in this week?", None),
+    (71.9, "alice", "Me!", None),
+    (71.8, "bob", "In. Can we try the new place on Rue Cler?", None),
+    (71.5, "sam", "Sure, I'll book for 8pm", 2),
+    (48, "alice", "Reminder: I can't do anchovies this time 🙅", None),
+    (47, "bob", "Noted. Margherita + diavola + quattro formaggi?", None),
+    (46.5, "sam", "Perfect. I'll pay and we split after", None),
+    (22, "bob", "That was great. Same place next week?", None),
+    (21, "alice", "Yes please, their tiramisu 😍", None),
+    (1, "sam", "Booking again for Friday 8pm — 3 people", None),
+]
+BRAND = [
+    (
+        30,
+        "northwind",
+        "Welcome to Northwind Outfitters, Sam! Ask us anything about sizes and stock.",
+        None,
+    ),
+    (29.5, "sam", "Hi! Do you ship to Lyon?", None),
+    (29.4, "northwind", "We do: 2 to 3 working days, free over €80.", 1),
+    (4, "northwind", "New in: the Harbor sport coat, 20 % off this week.", None),
+]
+
+
+def _backdated_send(
+    conn: Connection,
+    publications: list[Publication],
+    *,
+    sender: int,
+    thread_id: int,
+    text: str,
+    reply_to: int | None,
+    at: int,
+) -> Message:
+    key = uuid.uuid4().hex
+    return sql_messages.send_message(
+        conn, publications, sender, thread_id, text, reply_to, key, "seed", at=at
+    )
+
+
+async def seed_demo(store: SqlStore, passwords: Passwords) -> bool:
+    """Create the demo cast and history; False (and no change) if ``sam`` already exists."""
+    if await store.user_by_handle("sam") is not None:
+        return False
+    password_hash = await passwords.hash(DEMO_PASSWORD)
+    users: dict[str, User] = {}
+    for handle, name, kind in CAST:
+        users[handle] = await store.create_user(handle, name, kind, password_hash)  # type: ignore[arg-type]
+    sam = users["sam"].id
+    for friend in ("alice", "bob"):
+        await store.change_contact(sam, friend, "request")
+        await store.change_contact(users[friend].id, "sam", "accept")
+    await store.change_contact(users["alice"].id, "bob", "request")
+    await store.change_contact(users["bob"].id, "alice", "accept")
+
+    alice_thread = await store.open_direct(sam, "alice")
+    bob_thread = await store.open_direct(sam, "bob")
+    group = await store.create_group(sam, "Pizza Friday", ["alice", "bob"])
+    brand_thread = await store.open_direct(users["northwind"].id, "sam")
+
+    now = now_ms()
+    for thread_id, script in (
+        (alice_thread.id, DIRECT_ALICE),
+        (bob_thread.id, DIRECT_BOB),
+        (group.id, GROUP),
+        (brand_thread.id, BRAND),
+    ):
+        ids: list[int] = []
+        for hours_ago, handle, text, reply_index in script:
+            reply_to = None if reply_index is None else ids[reply_index]
+            message = await store.writer.run(
+                functools.partial(
+                    _backdated_send,
+                    sender=users[handle].id,
+                    thread_id=thread_id,
+                    text=text,
+                    reply_to=reply_to,
+                    at=now - int(hours_ago * HOUR),
+                )
+            )
+            ids.append(message.id)
+    # sam has read everything except the latest lines from alice and bob.
+    await store.mark_read(sam, alice_thread.id, len(DIRECT_ALICE) - 1)
+    await store.mark_read(sam, bob_thread.id, len(DIRECT_BOB) - 1)
+    await store.mark_read(sam, group.id, len(GROUP))
+    for handle in ("alice", "bob"):
+        await store.mark_read(users[handle].id, group.id, len(GROUP))
+    return True

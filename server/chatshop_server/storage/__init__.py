@@ -1,0 +1,1 @@
+"""Relay storage: the interface handlers use, and its SQL implementation."""

@@ -1,0 +1,32 @@
+"""Converters from storage rows to protocol records, kept apart from queries and handlers."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from chatshop.protocol.models import Message, User
+
+
+def now_ms() -> int:
+    """Server time in integer milliseconds since the epoch: the protocol's timestamp unit."""
+    return time.time_ns() // 1_000_000
+
+
+def user_from_row(row: Any) -> User:
+    return User(id=row.id, handle=row.handle, display_name=row.display_name, kind=row.kind)
+
+
+def message_from_row(row: Any) -> Message:
+    deleted = row.deleted_at is not None
+    return Message(
+        id=row.id,
+        thread_id=row.thread_id,
+        seq=row.seq,
+        sender_id=row.sender_id,
+        text="" if deleted else row.text,
+        created_at=row.created_at,
+        reply_to=row.reply_to,
+        edited_at=row.edited_at,
+        deleted=deleted,
+    )

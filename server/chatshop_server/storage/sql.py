@@ -1,0 +1,216 @@
+"""``SqlStore``: the storage interface over SQLAlchemy's asyncio engine (SQLite via aiosqlite).
+
+Reads run on pooled connections (WAL lets them proceed during writes); every mutation goes
+through the group-commit writer. Each public method is one round trip to a worker thread:
+the query functions run synchronously inside ``run_sync``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, Engine, create_engine, event, func, select
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import NullPool
+
+from chatshop.protocol.frames import History
+from chatshop.protocol.models import AccountKind, Contact, Message, Thread, User
+from chatshop_server.storage import sql_accounts, sql_messages, sql_threads
+from chatshop_server.storage.interface import (
+    ContactAction,
+    MemberAction,
+    PublishHook,
+    SessionInfo,
+)
+from chatshop_server.storage.migrate import upgrade_to_head
+from chatshop_server.storage.tables import events, users
+from chatshop_server.storage.writer import GroupCommitWriter
+
+T = TypeVar("T")
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite+aiosqlite:///{path}"
+
+
+class SqlStore:
+    """The relay's storage on one SQLite file (PostgreSQL later, same queries)."""
+
+    def __init__(self, db_path: Path, publish: PublishHook, *, synchronous: str = "FULL") -> None:
+        self.db_path = db_path
+        self._synchronous = synchronous
+        self._engine: AsyncEngine = create_async_engine(sqlite_url(db_path), pool_size=4)
+        self._write_engine: Engine = create_engine(f"sqlite:///{db_path}", poolclass=NullPool)
+        self._install_sqlite_hooks(self._engine.sync_engine)
+        self._install_sqlite_hooks(self._write_engine)
+        self._writer = GroupCommitWriter(self._write_engine, publish)
+
+    def _install_sqlite_hooks(self, engine: Engine) -> None:
+        synchronous = self._synchronous
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+            # Let SQLAlchemy, not the driver, own transactions so SAVEPOINT works.
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute(f"PRAGMA synchronous={synchronous}")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=5000")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn: Connection) -> None:
+            conn.exec_driver_sql("BEGIN")
+
+    @property
+    def writer(self) -> GroupCommitWriter:
+        return self._writer
+
+    async def start(self) -> None:
+        self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        upgrade_to_head(self.db_path)
+        await self._writer.start()
+
+    async def close(self) -> None:
+        await self._writer.close()
+        await self._engine.dispose()
+        self._write_engine.dispose()
+
+    async def _read(self, fn: Callable[..., T], *args: Any) -> T:
+        async with self._engine.connect() as conn:
+            return await conn.run_sync(lambda sync_conn: fn(sync_conn, *args))
+
+    async def _write(self, fn: Callable[..., T], *args: Any) -> T:
+        return await self._writer.run(lambda conn, pubs: fn(conn, pubs, *args))
+
+    async def _write_plain(self, fn: Callable[..., T], *args: Any) -> T:
+        return await self._writer.run(lambda conn, _pubs: fn(conn, *args))
+
+    # accounts and sessions -------------------------------------------------------------
+
+    async def create_user(
+        self, handle: str, display_name: str, kind: AccountKind, password_hash: str
+    ) -> User:
+        return await self._write_plain(
+            sql_accounts.create_user, handle, display_name, kind, password_hash
+        )
+
+    async def credentials(self, handle: str) -> tuple[User, str] | None:
+        return await self._read(sql_accounts.credentials, handle)
+
+    async def create_session(self, user_id: int, token_hash: str, device: str) -> int:
+        return await self._write_plain(sql_accounts.create_session, user_id, token_hash, device)
+
+    async def session_by_token(self, token_hash: str) -> SessionInfo | None:
+        return await self._read(sql_accounts.session_by_token, token_hash)
+
+    async def revoke_session(self, session_id: int) -> None:
+        await self._write_plain(sql_accounts.revoke_session, session_id)
+
+    async def revoke_sessions(self, user_id: int, *, keep: int | None) -> list[int]:
+        return await self._write_plain(sql_accounts.revoke_sessions, user_id, keep)
+
+    async def set_password(self, user_id: int, password_hash: str, *, keep: int) -> list[int]:
+        return await self._write_plain(sql_accounts.set_password, user_id, password_hash, keep)
+
+    async def user_by_handle(self, handle: str) -> User | None:
+        from chatshop_server.storage.sql_common import user_by_handle
+
+        return await self._read(user_by_handle, handle.removeprefix("@"))
+
+    async def head_cursor(self) -> int:
+        def head(conn: Connection) -> int:
+            return int(conn.execute(select(func.max(events.c.id))).scalar() or 0)
+
+        return await self._read(head)
+
+    async def count_users(self) -> int:
+        def count(conn: Connection) -> int:
+            return int(conn.execute(select(func.count()).select_from(users)).scalar_one())
+
+        return await self._read(count)
+
+    # contacts ----------------------------------------------------------------------------
+
+    async def contacts(self, user_id: int) -> list[Contact]:
+        return await self._read(sql_accounts.list_contacts, user_id)
+
+    async def change_contact(self, user_id: int, handle: str, action: ContactAction) -> Contact:
+        me = await self._me(user_id)
+        return await self._write(sql_accounts.change_contact, me, handle, action)
+
+    async def _me(self, user_id: int) -> User:
+        def load(conn: Connection) -> User:
+            from chatshop_server.storage.rows import user_from_row
+
+            return user_from_row(conn.execute(select(users).where(users.c.id == user_id)).one())
+
+        return await self._read(load)
+
+    # threads -----------------------------------------------------------------------------
+
+    async def list_threads(self, user_id: int) -> list[Thread]:
+        return await self._read(sql_threads.list_threads, user_id)
+
+    async def get_thread(self, user_id: int, thread_id: int) -> Thread:
+        return await self._read(sql_threads.get_thread, user_id, thread_id)
+
+    async def open_direct(self, user_id: int, handle: str) -> Thread:
+        me = await self._me(user_id)
+        return await self._write(sql_threads.open_direct, me, handle)
+
+    async def create_group(self, user_id: int, name: str, handles: Sequence[str]) -> Thread:
+        me = await self._me(user_id)
+        return await self._write(sql_threads.create_group, me, name, list(handles))
+
+    async def change_member(
+        self, user_id: int, thread_id: int, handle: str, action: MemberAction
+    ) -> Thread:
+        me = await self._me(user_id)
+        return await self._write(sql_threads.change_member, me, thread_id, handle, action)
+
+    async def rename_group(self, user_id: int, thread_id: int, name: str) -> Thread:
+        me = await self._me(user_id)
+        return await self._write(sql_threads.rename_group, me, thread_id, name)
+
+    async def leave_group(self, user_id: int, thread_id: int) -> None:
+        me = await self._me(user_id)
+        await self._write(sql_threads.leave_group, me, thread_id)
+
+    async def member_ids(self, user_id: int, thread_id: int) -> list[int]:
+        return await self._read(sql_threads.member_ids, user_id, thread_id)
+
+    # messages ----------------------------------------------------------------------------
+
+    async def send_message(
+        self,
+        user_id: int,
+        thread_id: int,
+        text: str,
+        reply_to: int | None,
+        key: str,
+        request_hash: str,
+    ) -> Message:
+        return await self._write(
+            sql_messages.send_message, user_id, thread_id, text, reply_to, key, request_hash
+        )
+
+    async def edit_message(self, user_id: int, message_id: int, text: str) -> Message:
+        return await self._write(sql_messages.edit_message, user_id, message_id, text)
+
+    async def delete_message(self, user_id: int, message_id: int) -> Message:
+        return await self._write(sql_messages.delete_message, user_id, message_id)
+
+    async def mark_read(self, user_id: int, thread_id: int, seq: int) -> None:
+        await self._write(sql_messages.mark_read, user_id, thread_id, seq)
+
+    async def history(
+        self, user_id: int, thread_id: int, before: int | None, limit: int
+    ) -> History:
+        return await self._read(sql_messages.history, user_id, thread_id, before, limit)
+
+    async def replay(self, user_id: int, after: int, limit: int) -> list[tuple[int, bytes]]:
+        return await self._read(sql_messages.replay, user_id, after, limit)

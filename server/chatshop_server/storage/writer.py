@@ -1,0 +1,143 @@
+"""Group commit: every mutation runs in a shared transaction, one savepoint each.
+
+SQLite has one writer at a time and a commit costs far more than a row, so the relay queues
+mutations and applies all that are waiting in one transaction on one thread hop
+(``run_sync``), each in its own savepoint so that one refused request never undoes another.
+A mutation's future resolves only after the commit, and its events are published right after
+the commit, in commit order, before any later batch starts.
+
+The writer uses a plain (sync) SQLAlchemy connection on one dedicated thread: a batch is one
+thread hop, where the asyncio driver would cost a hop per statement (measured: 173 sends/s
+through ``AsyncConnection.run_sync`` with aiosqlite, see docs/benchmarks.md).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, Engine
+
+from chatshop.protocol.errors import ErrorCode, ProtocolError
+from chatshop_server.storage.interface import Publication, PublishHook
+
+T = TypeVar("T")
+Op = Callable[[Connection, list[Publication]], Any]
+
+log = logging.getLogger("chatshop.server.storage")
+
+MAX_BATCH = 512
+
+
+class _Failed:
+    __slots__ = ("error",)
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
+class GroupCommitWriter:
+    """Serialises mutations into batched transactions on one dedicated connection."""
+
+    def __init__(self, engine: Engine, publish: PublishHook) -> None:
+        self._engine = engine
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="chatshop-writer")
+        self._publish = publish
+        self._queue: deque[tuple[Op, asyncio.Future[Any]]] = deque()
+        self._wakeup = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._conn: Connection | None = None
+        self._closing = False
+        self.batches = 0
+        self.operations = 0
+
+    async def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        self._conn = await loop.run_in_executor(self._thread, self._engine.connect)
+        self._task = asyncio.create_task(self._run(), name="chatshop-writer")
+
+    async def close(self) -> None:
+        """Finish what is queued, then stop."""
+        self._closing = True
+        self._wakeup.set()
+        if self._task is not None:
+            await self._task
+        if self._conn is not None:
+            await asyncio.get_running_loop().run_in_executor(self._thread, self._conn.close)
+        self._thread.shutdown(wait=True)
+
+    async def run(self, op: Callable[[Connection, list[Publication]], T]) -> T:
+        """Apply ``op`` in the next batch; return its result once committed."""
+        if self._closing:
+            raise ProtocolError(ErrorCode.INTERNAL, "the relay is shutting down")
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._queue.append((op, future))
+        self._wakeup.set()
+        return await future
+
+    async def _run(self) -> None:
+        while True:
+            await self._wakeup.wait()
+            self._wakeup.clear()
+            while self._queue:
+                batch = [self._queue.popleft() for _ in range(min(len(self._queue), MAX_BATCH))]
+                await self._apply(batch)
+            if self._closing and not self._queue:
+                return
+
+    async def _apply(self, batch: list[tuple[Op, asyncio.Future[Any]]]) -> None:
+        assert self._conn is not None
+        ops = [op for op, _ in batch]
+        try:
+            outcomes = await asyncio.get_running_loop().run_in_executor(
+                self._thread, _apply_batch, self._conn, ops
+            )
+        except Exception:
+            log.exception("commit of a batch of %d mutations failed", len(batch))
+            for _, future in batch:
+                if not future.done():
+                    future.set_exception(
+                        ProtocolError(ErrorCode.INTERNAL, "storage failure; nothing was stored")
+                    )
+            return
+        self.batches += 1
+        self.operations += len(batch)
+        for (_, future), (result, publications) in zip(batch, outcomes, strict=True):
+            for publication in publications:
+                try:
+                    self._publish(publication)
+                except Exception:  # a fan-out fault must not lose the acknowledgement
+                    log.exception("publishing event %s failed", publication.cursor)
+            if future.done():  # the caller went away; the mutation stands
+                continue
+            if isinstance(result, _Failed):
+                future.set_exception(result.error)
+            else:
+                future.set_result(result)
+
+
+def _apply_batch(conn: Connection, ops: list[Op]) -> list[tuple[Any, list[Publication]]]:
+    outcomes: list[tuple[Any, list[Publication]]] = []
+    with conn.begin():
+        for op in ops:
+            publications: list[Publication] = []
+            savepoint = conn.begin_nested()
+            try:
+                result = op(conn, publications)
+            except ProtocolError as exc:
+                savepoint.rollback()
+                outcomes.append((_Failed(exc), []))
+                continue
+            except Exception as exc:
+                savepoint.rollback()
+                log.exception("mutation failed; rolled back")
+                error = ProtocolError(ErrorCode.INTERNAL, f"internal error: {type(exc).__name__}")
+                outcomes.append((_Failed(error), []))
+                continue
+            savepoint.commit()
+            outcomes.append((result, publications))
+    return outcomes

@@ -1,0 +1,84 @@
+"""Stable, machine-readable error codes shared by relay and clients.
+
+Every error reply carries one of these codes; clients branch on the code, people read the
+message. Codes are part of the wire contract: add new ones, never rename or reuse old ones.
+
+    ProtocolError                  an error the relay reports to a client
+    ├── code = bad_request         malformed JSON, unknown frame type, missing/mistyped field
+    ├── code = unsupported_version hello with a protocol version the relay does not speak
+    ├── code = unauthorized        not logged in, bad credentials, revoked token
+    ├── code = forbidden           logged in but not allowed (not a member, not the author...)
+    ├── code = not_found           unknown user, thread or message id
+    ├── code = conflict            handle taken, already friends, ...
+    ├── code = blocked             the other person blocked you (or you blocked them)
+    ├── code = rate_limited        too many requests per second
+    ├── code = too_large           text or list over its documented limit
+    ├── code = invalid_text        NUL, lone surrogates or other text the relay refuses
+    ├── code = idempotency_mismatch an idempotency key reused with a different request body
+    └── code = internal            a bug on the relay; nothing was stored
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    """The closed set of error codes a relay may answer with."""
+
+    BAD_REQUEST = "bad_request"
+    UNSUPPORTED_VERSION = "unsupported_version"
+    UNAUTHORIZED = "unauthorized"
+    FORBIDDEN = "forbidden"
+    NOT_FOUND = "not_found"
+    CONFLICT = "conflict"
+    BLOCKED = "blocked"
+    RATE_LIMITED = "rate_limited"
+    TOO_LARGE = "too_large"
+    INVALID_TEXT = "invalid_text"
+    IDEMPOTENCY_MISMATCH = "idempotency_mismatch"
+    INTERNAL = "internal"
+
+
+ERROR_DESCRIPTIONS: dict[ErrorCode, str] = {
+    ErrorCode.BAD_REQUEST: ("Malformed JSON, unknown frame type, or a missing or mistyped field."),
+    ErrorCode.UNSUPPORTED_VERSION: "The hello named a protocol version this relay does not speak; "
+    "the relay closes the connection (1002) after this reply.",
+    ErrorCode.UNAUTHORIZED: "Not logged in, wrong handle or password, or a revoked token.",
+    ErrorCode.FORBIDDEN: "Logged in but not allowed: not a member, not the author, not the owner.",
+    ErrorCode.NOT_FOUND: "Unknown handle, thread or message id (or one you may not see).",
+    ErrorCode.CONFLICT: (
+        "The request contradicts the current state (handle taken, already friends)."
+    ),
+    ErrorCode.BLOCKED: "One of the two people blocked the other.",
+    ErrorCode.RATE_LIMITED: "Too many requests per second; retry after `retry_after` seconds.",
+    ErrorCode.TOO_LARGE: "A text or list is over its documented limit.",
+    ErrorCode.INVALID_TEXT: "Text holds NUL, a lone surrogate or another refused code point.",
+    ErrorCode.IDEMPOTENCY_MISMATCH: (
+        "This idempotency key was used before with a different request."
+    ),
+    ErrorCode.INTERNAL: "A fault on the relay. Nothing was stored; the request may be retried.",
+}
+
+
+class ProtocolError(Exception):
+    """An error with a stable code, raised anywhere and turned into an error reply."""
+
+    def __init__(self, code: ErrorCode, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.retry_after = retry_after
+
+    def __repr__(self) -> str:
+        return f"ProtocolError({self.code.value!r}, {self.message!r})"
+
+
+class CloseCode:
+    """WebSocket close codes the relay uses, with the reasons they stand for."""
+
+    GOING_AWAY = 1001  # relay shutting down
+    PROTOCOL_ERROR = 1002  # no hello first, unsupported version
+    UNSUPPORTED_DATA = 1003  # binary frames are not part of the protocol
+    MESSAGE_TOO_BIG = 1009  # frame over max_frame_bytes
+    SESSION_REVOKED = 4001  # logout_all / change_password ended this session

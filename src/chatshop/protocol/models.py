@@ -1,0 +1,72 @@
+"""Domain records that travel inside frames: users, contacts, threads, messages.
+
+They are plain msgspec structs: the relay builds them from storage rows, clients decode them
+from results and events. Timestamps are integer milliseconds since the Unix epoch (UTC).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import msgspec
+
+AccountKind = Literal["person", "brand"]
+ThreadKind = Literal["direct", "group", "brand"]
+ContactStatus = Literal["friend", "outgoing", "incoming", "blocked", "none"]
+
+
+class User(msgspec.Struct, frozen=True, kw_only=True):
+    """A public profile: what others may know about an account."""
+
+    id: int
+    handle: str
+    display_name: str
+    kind: AccountKind = "person"
+
+
+class Contact(msgspec.Struct, frozen=True, kw_only=True):
+    """Another account as seen from yours: friend, pending request either way, or blocked."""
+
+    user: User
+    status: ContactStatus
+
+
+class Message(msgspec.Struct, frozen=True, kw_only=True):
+    """A message in a thread. ``seq`` increases by one per message within its thread."""
+
+    id: int
+    thread_id: int
+    seq: int
+    sender_id: int
+    text: str
+    created_at: int
+    reply_to: int | None = None
+    edited_at: int | None = None
+    deleted: bool = False
+
+
+class Thread(msgspec.Struct, frozen=True, kw_only=True):
+    """A thread as one member sees it: members, last message, unread count, read marker."""
+
+    id: int
+    kind: ThreadKind
+    name: str
+    owner_id: int | None
+    members: list[User]
+    last_seq: int
+    last_activity: int
+    last_message: Message | None = None
+    unread: int = 0
+    read_seq: int = 0
+
+
+class Limits(msgspec.Struct, frozen=True, kw_only=True):
+    """The relay's limits, announced in the hello result so clients can check early."""
+
+    max_frame_bytes: int
+    max_text_chars: int
+    max_name_chars: int
+    max_group_members: int
+    max_history_page: int
+    rate_per_second: float
+    rate_burst: int
