@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -18,8 +20,10 @@ import chatshop
 from chatshop_server.broker import InProcessBroker
 from chatshop_server.config import RelayConfig
 from chatshop_server.context import RelayContext
+from chatshop_server.funding import SimulatedCard
 from chatshop_server.passwords import Passwords
 from chatshop_server.peer import Peer
+from chatshop_server.storage.rows import now_ms
 from chatshop_server.storage.sql import SqlStore
 
 log = logging.getLogger("chatshop.server")
@@ -49,9 +53,11 @@ class Relay:
             broker=self.broker,
             passwords=Passwords(fast=config.fast_passwords),
             config=config,
+            funding=SimulatedCard(),
         )
         self._server: Server | None = None
         self._started = time.monotonic()
+        self._sweeper: asyncio.Task[None] | None = None
 
     @property
     def port(self) -> int:
@@ -81,16 +87,32 @@ class Relay:
             logger=logging.getLogger("chatshop.server.websockets"),
         )
         self._started = time.monotonic()
+        self._sweeper = asyncio.create_task(self._sweep_red_packets(), name="red-packet-sweeper")
         self.log.info("relay listening on %s (db %s)", self.url, self.config.db_path)
 
     async def stop(self) -> None:
         """Close every connection with 1001, finish queued writes, close the database."""
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sweeper
         if self._server is not None:
             self._server.close(close_connections=True)
             await self._server.wait_closed()
             self._server = None
         await self.store.close()
         self.log.info("relay stopped")
+
+    async def _sweep_red_packets(self) -> None:
+        """Return unclaimed red-packet money to senders once packets expire."""
+        while True:
+            try:
+                returned = await self.store.expire_packets(now_ms())
+                if returned:
+                    self.log.info("returned %d expired red packet(s)", returned)
+            except Exception:
+                self.log.exception("red packet sweep failed; will retry")
+            await asyncio.sleep(self.config.lucky_sweep_seconds)
 
     async def _handle(self, ws: ServerConnection) -> None:
         await Peer(ws, self.context).serve()

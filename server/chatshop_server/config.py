@@ -25,6 +25,11 @@ class RelayConfig:
     ping_interval: float | None = 20.0
     ping_timeout: float | None = 20.0
     close_timeout: float = 5.0
+    # Money
+    default_currency: str = "EUR"
+    max_transfer_major: int = 10_000  # per transfer, in major units of its currency
+    lucky_expiry_seconds: float = 24 * 3600.0  # unclaimed red-packet money goes back then
+    lucky_sweep_seconds: float = 30.0  # how often expired red packets are looked for
     # Storage
     synchronous: str = "FULL"  # SQLite PRAGMA synchronous: FULL survives power loss too
     fast_passwords: bool = False  # cheaper argon2id parameters, for tests and benchmarks

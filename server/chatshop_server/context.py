@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from chatshop_server.broker import Broker
 from chatshop_server.config import RelayConfig
+from chatshop_server.funding import FundingProvider
 from chatshop_server.passwords import Passwords
 from chatshop_server.storage.interface import Store
 
@@ -18,3 +19,4 @@ class RelayContext:
     broker: Broker
     passwords: Passwords
     config: RelayConfig
+    funding: FundingProvider

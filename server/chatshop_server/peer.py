@@ -115,6 +115,11 @@ class Peer:
                 return False
             self._reply_error(request_id_of(raw), exc)
             return False
+        if self.greeted and isinstance(request, Hello):
+            self._reply_error(
+                request.id, ProtocolError(ErrorCode.BAD_REQUEST, "hello was already sent")
+            )
+            return False
         if not self.greeted:
             if not isinstance(request, Hello):
                 self._protocol_violation("the first frame must be hello")
@@ -130,6 +135,8 @@ class Peer:
                 )
                 self._close_later(CloseCode.PROTOCOL_ERROR, "unsupported protocol version")
                 return False
+            # Greeted now, not when the handler runs: the next frame may already be waiting.
+            self.greeted = True
         if request.needs_auth and self.user is None:
             self._reply_error(request.id, ProtocolError(ErrorCode.UNAUTHORIZED, "log in first"))
             return False
@@ -239,6 +246,12 @@ class Peer:
                 if len(rows) < REPLAY_BATCH:
                     break
         except ConnectionClosed:
+            return
+        except Exception:
+            # The reply was already sent, so there is no error frame to give: close, and
+            # let the client resume from the last cursor it received.
+            log.exception("replay for user %s failed", self.user_id)
+            self._close_later(1011, "replay failed; reconnect and resume")
             return
         finally:
             buffered, self._buffer = self._buffer or [], None

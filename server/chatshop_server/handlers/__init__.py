@@ -6,6 +6,7 @@ from __future__ import annotations
 from chatshop_server.handlers.accounts import ACCOUNT_HANDLERS
 from chatshop_server.handlers.base import REPLIED, Handler
 from chatshop_server.handlers.messages import MESSAGE_HANDLERS
+from chatshop_server.handlers.payments import PAYMENT_HANDLERS
 from chatshop_server.handlers.social import SOCIAL_HANDLERS
 from chatshop_server.handlers.threads import THREAD_HANDLERS
 
@@ -14,6 +15,7 @@ HANDLERS: dict[type, Handler] = {
     **SOCIAL_HANDLERS,
     **THREAD_HANDLERS,
     **MESSAGE_HANDLERS,
+    **PAYMENT_HANDLERS,
 }
 
 __all__ = ["HANDLERS", "REPLIED", "Handler"]

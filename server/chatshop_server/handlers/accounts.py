@@ -54,9 +54,6 @@ def check_password(password: str) -> str:
 
 @register(ACCOUNT_HANDLERS, Hello)
 async def hello(peer: PeerLike, request: Hello) -> HelloResult:
-    if getattr(peer, "greeted", False):
-        raise ProtocolError(ErrorCode.BAD_REQUEST, "hello was already sent")
-    peer.greeted = True  # type: ignore[attr-defined]
     config = peer.ctx.config
     return HelloResult(
         protocol=limits.PROTOCOL_VERSION,

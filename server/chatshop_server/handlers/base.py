@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
-from chatshop.protocol.frames import Ok
+import msgspec
+
+from chatshop.protocol import encode
+from chatshop.protocol.frames import Ok, Request
 from chatshop.protocol.models import User
 from chatshop_server.context import RelayContext
-
-if TYPE_CHECKING:
-    from chatshop.protocol.frames import Request
 
 
 class PeerLike(Protocol):
@@ -40,6 +41,11 @@ def me(peer: PeerLike) -> int:
     """The authenticated user's id (the dispatcher guarantees there is one)."""
     assert peer.user is not None
     return peer.user.id
+
+
+def request_hash(request: Request) -> str:
+    """What an idempotency key is bound to: the request minus its id."""
+    return hashlib.sha256(encode(msgspec.structs.replace(request, id=0))).hexdigest()
 
 
 def register(

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-
-import msgspec
-
 from chatshop.protocol import encode, limits
 from chatshop.protocol.errors import ErrorCode, ProtocolError
 from chatshop.protocol.frames import (
@@ -20,7 +16,7 @@ from chatshop.protocol.frames import (
 )
 from chatshop.protocol.models import Message
 from chatshop.protocol.text import check_text
-from chatshop_server.handlers.base import OK, Handler, PeerLike, me, register
+from chatshop_server.handlers.base import OK, Handler, PeerLike, me, register, request_hash
 from chatshop_server.storage.interface import Publication
 
 MESSAGE_HANDLERS: dict[type, Handler] = {}
@@ -28,11 +24,6 @@ MESSAGE_HANDLERS: dict[type, Handler] = {}
 
 def _text(text: str) -> str:
     return check_text(text, field="text", max_chars=limits.MAX_TEXT_CHARS)
-
-
-def request_hash(request: Send) -> str:
-    """What an idempotency key is bound to: the request minus its id."""
-    return hashlib.sha256(encode(msgspec.structs.replace(request, id=0))).hexdigest()
 
 
 @register(MESSAGE_HANDLERS, Send)

@@ -12,8 +12,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+from chatshop.protocol.errors import ErrorCode, ProtocolError
 from chatshop.protocol.frames import History
 from chatshop.protocol.models import AccountKind, Contact, Message, Thread, User
+from chatshop.protocol.payment_frames import (
+    Balance,
+    CardResult,
+    ClaimResult,
+    PaymentResult,
+    TransferPage,
+)
 
 ContactAction = Literal["request", "accept", "decline", "remove", "block", "unblock"]
 MemberAction = Literal["add", "remove"]
@@ -41,6 +49,29 @@ class SessionInfo:
 
 
 PublishHook = Callable[[Publication], None]
+
+
+@dataclass(frozen=True, slots=True)
+class MoneyRequest:
+    """What every money-moving operation is given: who, how much, and its idempotency."""
+
+    user_id: int
+    amount: int
+    currency: str
+    max_amount: int
+    key: str
+    request_hash: str
+    note: str = ""
+
+    def check(self) -> None:
+        """Refuse amounts that are not positive or over the relay's limit."""
+        if self.amount <= 0:
+            raise ProtocolError(ErrorCode.INVALID_AMOUNT, "the amount must be more than zero")
+        if self.amount > self.max_amount:
+            raise ProtocolError(
+                ErrorCode.LIMIT_EXCEEDED,
+                f"one transfer may move at most {self.max_amount} minor units of {self.currency}",
+            )
 
 
 class Store(Protocol):
@@ -97,3 +128,29 @@ class Store(Protocol):
 
     # event log
     async def replay(self, user_id: int, after: int, limit: int) -> list[tuple[int, bytes]]: ...
+
+    # money
+    async def wallet(self, user_id: int) -> list[Balance]: ...
+    async def wallet_history(
+        self, user_id: int, before: int | None, limit: int
+    ) -> TransferPage: ...
+    async def topup(self, spec: MoneyRequest) -> PaymentResult: ...
+    async def pay(self, spec: MoneyRequest, thread_id: int, to: str) -> PaymentResult: ...
+    async def request_money(self, spec: MoneyRequest, thread_id: int, payer: str) -> CardResult: ...
+    async def pay_request(
+        self, user_id: int, request_id: int, key: str, request_hash: str
+    ) -> PaymentResult: ...
+    async def decline_request(self, user_id: int, request_id: int) -> CardResult: ...
+    async def split(
+        self,
+        spec: MoneyRequest,
+        thread_id: int,
+        shares: Sequence[tuple[str, int]] | None,
+        include_self: bool,
+    ) -> CardResult: ...
+    async def send_lucky(
+        self, spec: MoneyRequest, thread_id: int, count: int, expires_in_ms: int
+    ) -> CardResult: ...
+    async def open_lucky(self, user_id: int, packet_id: int) -> ClaimResult: ...
+    async def expire_packets(self, now: int) -> int: ...
+    async def check_books(self) -> list[str]: ...

@@ -5,7 +5,12 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import msgspec
+
+from chatshop.protocol.cards import Card
 from chatshop.protocol.models import Message, User
+
+_card_decoder = msgspec.json.Decoder(Card)
 
 
 def now_ms() -> int:
@@ -29,4 +34,5 @@ def message_from_row(row: Any) -> Message:
         reply_to=row.reply_to,
         edited_at=row.edited_at,
         deleted=deleted,
+        card=None if row.card is None or deleted else _card_decoder.decode(row.card),
     )

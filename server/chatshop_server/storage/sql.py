@@ -17,10 +17,24 @@ from sqlalchemy.pool import NullPool
 
 from chatshop.protocol.frames import History
 from chatshop.protocol.models import AccountKind, Contact, Message, Thread, User
-from chatshop_server.storage import sql_accounts, sql_messages, sql_threads
+from chatshop.protocol.payment_frames import (
+    Balance,
+    CardResult,
+    ClaimResult,
+    PaymentResult,
+    TransferPage,
+)
+from chatshop_server.storage import (
+    sql_accounts,
+    sql_ledger,
+    sql_messages,
+    sql_payments,
+    sql_threads,
+)
 from chatshop_server.storage.interface import (
     ContactAction,
     MemberAction,
+    MoneyRequest,
     PublishHook,
     SessionInfo,
 )
@@ -214,3 +228,53 @@ class SqlStore:
 
     async def replay(self, user_id: int, after: int, limit: int) -> list[tuple[int, bytes]]:
         return await self._read(sql_messages.replay, user_id, after, limit)
+
+    # money -------------------------------------------------------------------------------
+
+    async def wallet(self, user_id: int) -> list[Balance]:
+        return await self._read(sql_ledger.balances, user_id)
+
+    async def wallet_history(self, user_id: int, before: int | None, limit: int) -> TransferPage:
+        transfers, more = await self._read(sql_ledger.history, user_id, before, limit)
+        return TransferPage(transfers=transfers, more=more)
+
+    async def topup(self, spec: MoneyRequest) -> PaymentResult:
+        return await self._write(sql_payments.topup, spec)
+
+    async def pay(self, spec: MoneyRequest, thread_id: int, to: str) -> PaymentResult:
+        return await self._write(sql_payments.pay, spec, thread_id, to)
+
+    async def request_money(self, spec: MoneyRequest, thread_id: int, payer: str) -> CardResult:
+        return await self._write(sql_payments.request_money, spec, thread_id, payer)
+
+    async def pay_request(
+        self, user_id: int, request_id: int, key: str, request_hash: str
+    ) -> PaymentResult:
+        return await self._write(sql_payments.pay_request, user_id, request_id, key, request_hash)
+
+    async def decline_request(self, user_id: int, request_id: int) -> CardResult:
+        return await self._write(sql_payments.decline_request, user_id, request_id)
+
+    async def split(
+        self,
+        spec: MoneyRequest,
+        thread_id: int,
+        shares: Sequence[tuple[str, int]] | None,
+        include_self: bool,
+    ) -> CardResult:
+        listed = None if shares is None else list(shares)
+        return await self._write(sql_payments.split, spec, thread_id, listed, include_self)
+
+    async def send_lucky(
+        self, spec: MoneyRequest, thread_id: int, count: int, expires_in_ms: int
+    ) -> CardResult:
+        return await self._write(sql_payments.send_lucky, spec, thread_id, count, expires_in_ms)
+
+    async def open_lucky(self, user_id: int, packet_id: int) -> ClaimResult:
+        return await self._write(sql_payments.open_lucky, user_id, packet_id)
+
+    async def expire_packets(self, now: int) -> int:
+        return await self._write(sql_payments.expire_packets, now)
+
+    async def check_books(self) -> list[str]:
+        return await self._read(sql_ledger.check_books)

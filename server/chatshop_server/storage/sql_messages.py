@@ -2,26 +2,30 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import msgspec
 from sqlalchemy import Connection, and_, bindparam, exists, insert, or_, select, update
 
 from chatshop.protocol import encode
-from chatshop.protocol.codec import convert_result
+from chatshop.protocol.cards import Card
 from chatshop.protocol.errors import ErrorCode, ProtocolError
 from chatshop.protocol.frames import History, MessageDeleted, MessageEdited, MessageEvent, ReadEvent
 from chatshop.protocol.models import Message
+from chatshop.protocol.payment_frames import CardEvent
 from chatshop_server.storage.interface import Publication
 from chatshop_server.storage.rows import message_from_row, now_ms
 from chatshop_server.storage.sql_common import (
+    active_member_ids,
     append_event,
     is_blocked_between,
     new_id,
     require_member,
 )
-from chatshop_server.storage.tables import events, idempotency, memberships, messages, threads
+from chatshop_server.storage.sql_idempotency import recall, remember
+from chatshop_server.storage.tables import events, memberships, messages, threads
 
-_PRIOR_KEY = select(idempotency.c.request_hash, idempotency.c.response).where(
-    idempotency.c.user_id == bindparam("user_id"), idempotency.c.key == bindparam("key")
-)
+_message_decoder = msgspec.json.Decoder(Message)
 _MESSAGE_THREAD = select(messages.c.thread_id).where(messages.c.id == bindparam("message_id"))
 _INSERT_MESSAGE = insert(messages)
 _ADVANCE_THREAD = (
@@ -38,7 +42,6 @@ _ADVANCE_OWN_READ = (
     )
     .values(read_seq=bindparam("b_seq"))
 )
-_INSERT_KEY = insert(idempotency)
 
 
 def send_message(
@@ -56,14 +59,9 @@ def send_message(
 
     ``at`` backdates the message (demo seeding only); the relay always uses its clock.
     """
-    prior = conn.execute(_PRIOR_KEY, {"user_id": user_id, "key": key}).first()
+    prior = recall(conn, user_id, key, request_hash)
     if prior is not None:
-        if prior.request_hash != request_hash:
-            raise ProtocolError(
-                ErrorCode.IDEMPOTENCY_MISMATCH,
-                f"idempotency key {key!r} was used before for a different request",
-            )
-        return convert_result(_decode(prior.response), Message)
+        return _message_decoder.decode(prior)
     row, members = require_member(conn, user_id, thread_id)
     if row.kind != "group":
         for other in members:
@@ -73,49 +71,75 @@ def send_message(
         target = conn.execute(_MESSAGE_THREAD, {"message_id": reply_to}).first()
         if target is None or target.thread_id != thread_id:
             raise ProtocolError(ErrorCode.NOT_FOUND, f"no message {reply_to} in this thread")
-    seq = row.last_seq + 1
+    message = post_message(
+        conn, publications, row, members, user_id, text, reply_to=reply_to, at=at
+    )
+    remember(conn, user_id, key, request_hash, encode(message))
+    return message
+
+
+def post_message(
+    conn: Connection,
+    publications: list[Publication],
+    thread: Any,
+    members: list[int],
+    sender_id: int,
+    text: str,
+    *,
+    reply_to: int | None = None,
+    card: Card | None = None,
+    at: int | None = None,
+) -> Message:
+    """Append a message (text or card) to ``thread`` and publish it to ``members``.
+
+    The caller has checked membership; ``thread`` is the thread row read in this operation,
+    which posts at most this one message to it (the row's ``last_seq`` gives the next seq).
+    """
+    seq = thread.last_seq + 1
     now = at if at is not None else now_ms()
     result = conn.execute(
         _INSERT_MESSAGE,
         {
-            "thread_id": thread_id,
+            "thread_id": thread.id,
             "seq": seq,
-            "sender_id": user_id,
+            "sender_id": sender_id,
             "text": text,
             "reply_to": reply_to,
             "created_at": now,
+            "card": None if card is None else encode(card),
         },
     )
     message = Message(
         id=new_id(result),
-        thread_id=thread_id,
+        thread_id=thread.id,
         seq=seq,
-        sender_id=user_id,
+        sender_id=sender_id,
         text=text,
         created_at=now,
         reply_to=reply_to,
+        card=card,
     )
-    conn.execute(_ADVANCE_THREAD, {"b_thread_id": thread_id, "b_seq": seq, "b_at": now})
-    conn.execute(_ADVANCE_OWN_READ, {"b_thread_id": thread_id, "b_user_id": user_id, "b_seq": seq})
-    event = MessageEvent(thread_id=thread_id, message=message)
-    append_event(conn, publications, event, recipients=members, thread_id=thread_id)
+    conn.execute(_ADVANCE_THREAD, {"b_thread_id": thread.id, "b_seq": seq, "b_at": now})
     conn.execute(
-        _INSERT_KEY,
-        {
-            "user_id": user_id,
-            "key": key,
-            "request_hash": request_hash,
-            "response": encode(message),
-            "created_at": now,
-        },
+        _ADVANCE_OWN_READ, {"b_thread_id": thread.id, "b_user_id": sender_id, "b_seq": seq}
     )
+    event = MessageEvent(thread_id=thread.id, message=message)
+    append_event(conn, publications, event, recipients=members, thread_id=thread.id)
     return message
 
 
-def _decode(raw: bytes) -> object:
-    import msgspec
-
-    return msgspec.json.decode(raw)
+def update_card(
+    conn: Connection, publications: list[Publication], message_id: int, card: Card
+) -> Message:
+    """Store a card's new state and push a ``card`` event to the thread's members."""
+    conn.execute(update(messages).where(messages.c.id == message_id).values(card=encode(card)))
+    message = message_from_row(
+        conn.execute(select(messages).where(messages.c.id == message_id)).one()
+    )
+    members = active_member_ids(conn, message.thread_id)
+    event = CardEvent(thread_id=message.thread_id, message=message)
+    append_event(conn, publications, event, recipients=members, thread_id=message.thread_id)
+    return message
 
 
 def _own_message(conn: Connection, user_id: int, message_id: int) -> tuple[object, list[int]]:

@@ -94,6 +94,7 @@ messages = Table(
     Column("created_at", BigInteger, nullable=False),
     Column("edited_at", BigInteger, nullable=True),
     Column("deleted_at", BigInteger, nullable=True),
+    Column("card", LargeBinary, nullable=True),  # JSON of a protocol Card, updated in place
     UniqueConstraint("thread_id", "seq", name="uq_messages_thread_seq"),
 )
 
@@ -117,5 +118,85 @@ idempotency = Table(
     Column("key", String(64), primary_key=True),
     Column("request_hash", String(64), nullable=False),
     Column("response", LargeBinary, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+# --------------------------------------------------------------------------- money
+# Double-entry ledger: every movement is one ``transfers`` row debiting one account and
+# crediting another; ``ledger_accounts.balance`` is a cache of the transfers that the
+# ledger check recomputes. System accounts (the funding provider, red-packet escrow) have
+# user_id 0; only the funding account may go below zero (it is money from outside).
+
+ledger_accounts = Table(
+    "ledger_accounts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, nullable=False),
+    Column("kind", String(8), nullable=False),  # wallet | funding | escrow
+    Column("currency", String(3), nullable=False),
+    Column("balance", BigInteger, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    UniqueConstraint("kind", "user_id", "currency", name="uq_ledger_accounts_owner"),
+)
+
+transfers = Table(
+    "transfers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("debit_account", Integer, ForeignKey("ledger_accounts.id"), nullable=False),
+    Column("credit_account", Integer, ForeignKey("ledger_accounts.id"), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("kind", String(12), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("thread_id", Integer, nullable=True),
+    Column("initiator_id", Integer, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Index("ix_transfers_debit", "debit_account", "id"),
+    Index("ix_transfers_credit", "credit_account", "id"),
+)
+
+payment_requests = Table(
+    "payment_requests",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("thread_id", Integer, ForeignKey("threads.id"), nullable=False),
+    Column("message_id", Integer, nullable=False),  # the card (the split's card for shares)
+    Column("requester_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("payer_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("status", String(9), nullable=False),  # open | paid | declined | cancelled
+    Column("transfer_id", Integer, nullable=True),
+    Column("split_id", Integer, nullable=True),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+lucky_packets = Table(
+    "lucky_packets",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("thread_id", Integer, ForeignKey("threads.id"), nullable=False),
+    Column("message_id", Integer, nullable=False),
+    Column("sender_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("total", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("count", Integer, nullable=False),
+    Column("allocations", Text, nullable=False),  # JSON list of the amounts, drawn at creation
+    Column("claimed", Integer, nullable=False),
+    Column("status", String(8), nullable=False),  # open | finished | expired
+    Column("expires_at", BigInteger, nullable=False),
+    Column("note", Text, nullable=False),
+    Index("ix_lucky_packets_open", "status", "expires_at"),
+)
+
+lucky_claims = Table(
+    "lucky_claims",
+    metadata,
+    Column("packet_id", Integer, ForeignKey("lucky_packets.id"), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id"), primary_key=True),
+    Column("amount", BigInteger, nullable=False),
+    Column("transfer_id", Integer, nullable=False),
     Column("created_at", BigInteger, nullable=False),
 )

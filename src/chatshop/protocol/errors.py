@@ -15,6 +15,11 @@ message. Codes are part of the wire contract: add new ones, never rename or reus
     ├── code = too_large           text or list over its documented limit
     ├── code = invalid_text        NUL, lone surrogates or other text the relay refuses
     ├── code = idempotency_mismatch an idempotency key reused with a different request body
+    ├── code = insufficient_funds  the paying wallet holds less than the amount
+    ├── code = limit_exceeded      over the relay's maximum for one transfer
+    ├── code = invalid_amount      zero, negative, or more decimals than the currency has
+    ├── code = unknown_currency    not an active ISO 4217 currency
+    ├── code = gone                the request, split share or red packet is settled/expired
     └── code = internal            a bug on the relay; nothing was stored
 """
 
@@ -37,6 +42,11 @@ class ErrorCode(StrEnum):
     TOO_LARGE = "too_large"
     INVALID_TEXT = "invalid_text"
     IDEMPOTENCY_MISMATCH = "idempotency_mismatch"
+    INSUFFICIENT_FUNDS = "insufficient_funds"
+    LIMIT_EXCEEDED = "limit_exceeded"
+    INVALID_AMOUNT = "invalid_amount"
+    UNKNOWN_CURRENCY = "unknown_currency"
+    GONE = "gone"
     INTERNAL = "internal"
 
 
@@ -57,6 +67,13 @@ ERROR_DESCRIPTIONS: dict[ErrorCode, str] = {
     ErrorCode.IDEMPOTENCY_MISMATCH: (
         "This idempotency key was used before with a different request."
     ),
+    ErrorCode.INSUFFICIENT_FUNDS: "The paying wallet holds less than the amount; nothing moved.",
+    ErrorCode.LIMIT_EXCEEDED: "The amount is over the relay's maximum for one transfer.",
+    ErrorCode.INVALID_AMOUNT: (
+        "The amount is zero, negative, or has more decimals than its currency."
+    ),
+    ErrorCode.UNKNOWN_CURRENCY: "The currency is not an active ISO 4217 currency.",
+    ErrorCode.GONE: "The payment request, split share or red packet is already settled.",
     ErrorCode.INTERNAL: "A fault on the relay. Nothing was stored; the request may be retried.",
 }
 

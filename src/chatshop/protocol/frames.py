@@ -13,21 +13,34 @@ Each request class names the struct its result decodes into (``result_type``), a
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 import msgspec
 
+from chatshop.protocol.base import Count as Count
+from chatshop.protocol.base import Event as Event
+from chatshop.protocol.base import Ok as Ok
+from chatshop.protocol.base import Request as Request
 from chatshop.protocol.limits import DEFAULT_HISTORY_PAGE
 from chatshop.protocol.models import AccountKind, Contact, Limits, Message, Thread, User
-
-#: Ids, sequence numbers and cursors: non-negative and exact in every JSON implementation.
-Count = Annotated[int, msgspec.Meta(ge=0, le=2**53 - 1)]
+from chatshop.protocol.payment_frames import (
+    PAYMENT_EVENT_TYPES,
+    PAYMENT_REQUEST_TYPES,
+    CardEvent,
+    DeclineRequest,
+    GetWallet,
+    OpenLuckyMoney,
+    Pay,
+    PayRequest,
+    RequestMoney,
+    SendLuckyMoney,
+    Split,
+    TopUp,
+    WalletEvent,
+    WalletHistory,
+)
 
 # --------------------------------------------------------------------------- results
-
-
-class Ok(msgspec.Struct, frozen=True, kw_only=True):
-    """An empty result for requests that only succeed or fail."""
 
 
 class HelloResult(msgspec.Struct, frozen=True, kw_only=True):
@@ -78,15 +91,6 @@ class UserResult(msgspec.Struct, frozen=True, kw_only=True):
 
 
 # --------------------------------------------------------------------------- requests
-
-
-class Request(msgspec.Struct, tag_field="type", kw_only=True, forbid_unknown_fields=True):
-    """Base of every client request: an ``id`` echoed in the one reply it gets."""
-
-    id: int | str
-    result_type: ClassVar[type[msgspec.Struct]] = Ok
-    needs_auth: ClassVar[bool] = True
-    example: ClassVar[dict[str, Any]] = {}
 
 
 class Hello(Request, tag="hello"):
@@ -393,6 +397,7 @@ REQUEST_TYPES: tuple[type[Request], ...] = (
     Typing,
     MarkRead,
     GetHistory,
+    *PAYMENT_REQUEST_TYPES,
 )
 
 AnyRequest = (
@@ -426,6 +431,16 @@ AnyRequest = (
     | Typing
     | MarkRead
     | GetHistory
+    | GetWallet
+    | WalletHistory
+    | TopUp
+    | Pay
+    | RequestMoney
+    | PayRequest
+    | DeclineRequest
+    | Split
+    | SendLuckyMoney
+    | OpenLuckyMoney
 )
 
 # --------------------------------------------------------------------------- replies
@@ -469,14 +484,6 @@ class Error(msgspec.Struct, tag_field="type", tag="error", kw_only=True):
 
 
 # --------------------------------------------------------------------------- events
-
-
-class Event(msgspec.Struct, tag_field="type", kw_only=True, omit_defaults=True):
-    """Base of pushed events. ``cursor`` orders one account's stream; absent for ephemera
-    (typing), which are never stored or replayed."""
-
-    cursor: int | None = None
-    example: ClassVar[dict[str, Any]] = {}
 
 
 class MessageEvent(Event, tag="message"):
@@ -622,6 +629,7 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     ThreadEvent,
     MemberEvent,
     ContactEvent,
+    *PAYMENT_EVENT_TYPES,
 )
 
 AnyEvent = (
@@ -633,6 +641,8 @@ AnyEvent = (
     | ThreadEvent
     | MemberEvent
     | ContactEvent
+    | CardEvent
+    | WalletEvent
 )
 
 

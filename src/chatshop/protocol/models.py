@@ -10,6 +10,8 @@ from typing import Literal
 
 import msgspec
 
+from chatshop.protocol.cards import Card
+
 AccountKind = Literal["person", "brand"]
 ThreadKind = Literal["direct", "group", "brand"]
 ContactStatus = Literal["friend", "outgoing", "incoming", "blocked", "none"]
@@ -43,6 +45,7 @@ class Message(msgspec.Struct, frozen=True, kw_only=True):
     reply_to: int | None = None
     edited_at: int | None = None
     deleted: bool = False
+    card: Card | None = None
 
 
 class Thread(msgspec.Struct, frozen=True, kw_only=True):

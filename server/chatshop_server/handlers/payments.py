@@ -1,0 +1,130 @@
+"""Wallets and in-chat money. Handlers validate amounts and currencies, then hand one
+storage operation the whole movement (ledger, card, events, idempotency record)."""
+
+from __future__ import annotations
+
+from chatshop.protocol import limits
+from chatshop.protocol.errors import ErrorCode, ProtocolError
+from chatshop.protocol.money import check_currency, exponent
+from chatshop.protocol.payment_frames import (
+    CardResult,
+    ClaimResult,
+    DeclineRequest,
+    GetWallet,
+    OpenLuckyMoney,
+    Pay,
+    PaymentResult,
+    PayRequest,
+    RequestMoney,
+    SendLuckyMoney,
+    Split,
+    TopUp,
+    TransferPage,
+    WalletHistory,
+    WalletResult,
+)
+from chatshop.protocol.text import check_text
+from chatshop_server.handlers.base import Handler, PeerLike, me, register, request_hash
+from chatshop_server.storage.interface import MoneyRequest
+
+PAYMENT_HANDLERS: dict[type, Handler] = {}
+
+MAX_NOTE_CHARS = 140
+
+
+def max_amount(peer: PeerLike, currency: str) -> int:
+    """The per-transfer limit in minor units of ``currency``."""
+    return int(peer.ctx.config.max_transfer_major * 10 ** exponent(currency))
+
+
+def money_request(
+    peer: PeerLike, request: TopUp | Pay | RequestMoney | Split | SendLuckyMoney
+) -> MoneyRequest:
+    currency = check_currency(request.currency)
+    amount = request.total if isinstance(request, (Split, SendLuckyMoney)) else request.amount
+    note = getattr(request, "note", "")
+    if note:
+        check_text(note, field="note", max_chars=MAX_NOTE_CHARS)
+    spec = MoneyRequest(
+        user_id=me(peer),
+        amount=amount,
+        currency=currency,
+        max_amount=max_amount(peer, currency),
+        key=request.key,
+        request_hash=request_hash(request),
+        note=note,
+    )
+    spec.check()
+    return spec
+
+
+@register(PAYMENT_HANDLERS, GetWallet)
+async def get_wallet(peer: PeerLike, request: GetWallet) -> WalletResult:
+    config = peer.ctx.config
+    return WalletResult(
+        balances=await peer.ctx.store.wallet(me(peer)),
+        default_currency=config.default_currency,
+        max_transfer=max_amount(peer, config.default_currency),
+    )
+
+
+@register(PAYMENT_HANDLERS, WalletHistory)
+async def wallet_history(peer: PeerLike, request: WalletHistory) -> TransferPage:
+    if not 1 <= request.limit <= limits.MAX_HISTORY_PAGE:
+        raise ProtocolError(ErrorCode.BAD_REQUEST, f"limit must be 1 to {limits.MAX_HISTORY_PAGE}")
+    return await peer.ctx.store.wallet_history(me(peer), request.before, request.limit)
+
+
+@register(PAYMENT_HANDLERS, TopUp)
+async def topup(peer: PeerLike, request: TopUp) -> PaymentResult:
+    spec = money_request(peer, request)
+    await peer.ctx.funding.charge(spec.user_id, spec.amount, spec.currency, spec.key)
+    return await peer.ctx.store.topup(spec)
+
+
+@register(PAYMENT_HANDLERS, Pay)
+async def pay(peer: PeerLike, request: Pay) -> PaymentResult:
+    spec = money_request(peer, request)
+    return await peer.ctx.store.pay(spec, request.thread_id, request.to.removeprefix("@"))
+
+
+@register(PAYMENT_HANDLERS, RequestMoney)
+async def request_money(peer: PeerLike, request: RequestMoney) -> CardResult:
+    spec = money_request(peer, request)
+    payer = request.payer.removeprefix("@")
+    return await peer.ctx.store.request_money(spec, request.thread_id, payer)
+
+
+@register(PAYMENT_HANDLERS, PayRequest)
+async def pay_request(peer: PeerLike, request: PayRequest) -> PaymentResult:
+    return await peer.ctx.store.pay_request(
+        me(peer), request.request_id, request.key, request_hash(request)
+    )
+
+
+@register(PAYMENT_HANDLERS, DeclineRequest)
+async def decline_request(peer: PeerLike, request: DeclineRequest) -> CardResult:
+    return await peer.ctx.store.decline_request(me(peer), request.request_id)
+
+
+@register(PAYMENT_HANDLERS, Split)
+async def split(peer: PeerLike, request: Split) -> CardResult:
+    spec = money_request(peer, request)
+    shares = None
+    if request.shares is not None:
+        if not request.shares or len(request.shares) > limits.MAX_GROUP_MEMBERS:
+            raise ProtocolError(ErrorCode.BAD_REQUEST, "give 1 to 256 shares, or none")
+        shares = [(s.handle.removeprefix("@"), s.amount) for s in request.shares]
+    return await peer.ctx.store.split(spec, request.thread_id, shares, request.include_self)
+
+
+@register(PAYMENT_HANDLERS, SendLuckyMoney)
+async def send_lucky(peer: PeerLike, request: SendLuckyMoney) -> CardResult:
+    spec = money_request(peer, request)
+    expires_in_ms = int(peer.ctx.config.lucky_expiry_seconds * 1000)
+    return await peer.ctx.store.send_lucky(spec, request.thread_id, request.count, expires_in_ms)
+
+
+@register(PAYMENT_HANDLERS, OpenLuckyMoney)
+async def open_lucky(peer: PeerLike, request: OpenLuckyMoney) -> ClaimResult:
+    return await peer.ctx.store.open_lucky(me(peer), request.packet_id)

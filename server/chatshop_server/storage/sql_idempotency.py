@@ -1,0 +1,41 @@
+"""Idempotency records, written in the same transaction as the effect they guard."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, bindparam, insert, select
+
+from chatshop.protocol.errors import ErrorCode, ProtocolError
+from chatshop_server.storage.rows import now_ms
+from chatshop_server.storage.tables import idempotency
+
+_PRIOR = select(idempotency.c.request_hash, idempotency.c.response).where(
+    idempotency.c.user_id == bindparam("user_id"), idempotency.c.key == bindparam("key")
+)
+_INSERT = insert(idempotency)
+
+
+def recall(conn: Connection, user_id: int, key: str, request_hash: str) -> bytes | None:
+    """The stored response for a retried key; ``idempotency_mismatch`` if the body differs."""
+    prior = conn.execute(_PRIOR, {"user_id": user_id, "key": key}).first()
+    if prior is None:
+        return None
+    if prior.request_hash != request_hash:
+        raise ProtocolError(
+            ErrorCode.IDEMPOTENCY_MISMATCH,
+            f"idempotency key {key!r} was used before for a different request",
+        )
+    response: bytes = prior.response
+    return response
+
+
+def remember(conn: Connection, user_id: int, key: str, request_hash: str, response: bytes) -> None:
+    conn.execute(
+        _INSERT,
+        {
+            "user_id": user_id,
+            "key": key,
+            "request_hash": request_hash,
+            "response": response,
+            "created_at": now_ms(),
+        },
+    )

@@ -1,0 +1,239 @@
+"""The double-entry ledger: accounts, the one way money moves, and the books check.
+
+``move`` is the only function that changes a balance. It debits with a guarded UPDATE
+(``balance >= amount``) so that two concurrent payments from one wallet can never both pass
+a check made before either wrote: the guard and the write are one statement, inside the
+transaction that also records the transfer.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+from sqlalchemy import Connection, bindparam, func, insert, select, update
+
+from chatshop.protocol.errors import ErrorCode, ProtocolError
+from chatshop.protocol.models import User
+from chatshop.protocol.payment_frames import Balance, Transfer, TransferKind
+from chatshop_server.storage.rows import now_ms
+from chatshop_server.storage.sql_common import new_id, users_by_id
+from chatshop_server.storage.tables import ledger_accounts, lucky_packets, transfers
+
+AccountKind = Literal["wallet", "funding", "escrow"]
+SYSTEM = 0  # user_id of the relay's own accounts
+
+_FIND_ACCOUNT = select(ledger_accounts.c.id).where(
+    ledger_accounts.c.kind == bindparam("b_kind"),
+    ledger_accounts.c.user_id == bindparam("b_user"),
+    ledger_accounts.c.currency == bindparam("b_currency"),
+)
+_DEBIT = (
+    update(ledger_accounts)
+    .where(
+        ledger_accounts.c.id == bindparam("b_id"),
+        (ledger_accounts.c.balance >= bindparam("b_amount"))
+        | (ledger_accounts.c.kind == "funding"),
+    )
+    .values(balance=ledger_accounts.c.balance - bindparam("b_amount"))
+)
+_CREDIT = (
+    update(ledger_accounts)
+    .where(ledger_accounts.c.id == bindparam("b_id"))
+    .values(balance=ledger_accounts.c.balance + bindparam("b_amount"))
+)
+
+
+def short_id(transfer_id: int) -> str:
+    """The id people quote: ``T-00042``."""
+    return f"T-{transfer_id:05d}"
+
+
+def account(conn: Connection, kind: AccountKind, user_id: int, currency: str) -> int:
+    """The id of an account, opened on first use."""
+    params = {"b_kind": kind, "b_user": user_id, "b_currency": currency}
+    found = conn.execute(_FIND_ACCOUNT, params).scalar()
+    if found is not None:
+        return int(found)
+    result = conn.execute(
+        insert(ledger_accounts).values(
+            kind=kind, user_id=user_id, currency=currency, balance=0, created_at=now_ms()
+        )
+    )
+    return new_id(result)
+
+
+def wallet(conn: Connection, user_id: int, currency: str) -> int:
+    return account(conn, "wallet", user_id, currency)
+
+
+def balance_of(conn: Connection, account_id: int) -> Balance:
+    row = conn.execute(
+        select(ledger_accounts.c.currency, ledger_accounts.c.balance).where(
+            ledger_accounts.c.id == account_id
+        )
+    ).one()
+    return Balance(currency=row.currency, amount=row.balance)
+
+
+def move(
+    conn: Connection,
+    *,
+    debit: int,
+    credit: int,
+    amount: int,
+    currency: str,
+    kind: TransferKind,
+    note: str,
+    initiator_id: int,
+    thread_id: int | None = None,
+) -> int:
+    """Move ``amount`` from ``debit`` to ``credit``; refuse if the payer would go negative."""
+    if amount <= 0:
+        raise ProtocolError(ErrorCode.INVALID_AMOUNT, "the amount must be more than zero")
+    if debit == credit:
+        raise ProtocolError(ErrorCode.BAD_REQUEST, "a transfer needs two different accounts")
+    if conn.execute(_DEBIT, {"b_id": debit, "b_amount": amount}).rowcount != 1:
+        raise ProtocolError(ErrorCode.INSUFFICIENT_FUNDS, "not enough money in the wallet")
+    conn.execute(_CREDIT, {"b_id": credit, "b_amount": amount})
+    result = conn.execute(
+        insert(transfers).values(
+            debit_account=debit,
+            credit_account=credit,
+            amount=amount,
+            currency=currency,
+            kind=kind,
+            note=note,
+            thread_id=thread_id,
+            initiator_id=initiator_id,
+            created_at=now_ms(),
+        )
+    )
+    return new_id(result)
+
+
+def transfer_view(conn: Connection, transfer_id: int, viewer_id: int) -> Transfer:
+    """A transfer as ``viewer_id`` sees it: direction and counterparty from their side."""
+    debit_owner = ledger_accounts.alias("debit_owner")
+    credit_owner = ledger_accounts.alias("credit_owner")
+    row = conn.execute(
+        select(
+            transfers,
+            debit_owner.c.user_id.label("from_user"),
+            debit_owner.c.kind.label("from_kind"),
+            credit_owner.c.user_id.label("to_user"),
+            credit_owner.c.kind.label("to_kind"),
+        )
+        .join(debit_owner, debit_owner.c.id == transfers.c.debit_account)
+        .join(credit_owner, credit_owner.c.id == transfers.c.credit_account)
+        .where(transfers.c.id == transfer_id)
+    ).one()
+    return _view(row, viewer_id, users_by_id(conn, [row.from_user, row.to_user]))
+
+
+def _view(row: Any, viewer_id: int, people: dict[int, User]) -> Transfer:
+    incoming = row.to_kind == "wallet" and row.to_user == viewer_id
+    other_id, other_kind = (
+        (row.from_user, row.from_kind) if incoming else (row.to_user, row.to_kind)
+    )
+    return Transfer(
+        id=row.id,
+        short_id=short_id(row.id),
+        kind=row.kind,
+        direction="in" if incoming else "out",
+        amount=row.amount,
+        currency=row.currency,
+        counterparty=people.get(other_id) if other_kind == "wallet" else None,
+        note=row.note,
+        created_at=row.created_at,
+        thread_id=row.thread_id,
+    )
+
+
+def balances(conn: Connection, user_id: int) -> list[Balance]:
+    rows = conn.execute(
+        select(ledger_accounts.c.currency, ledger_accounts.c.balance)
+        .where(ledger_accounts.c.kind == "wallet", ledger_accounts.c.user_id == user_id)
+        .order_by(ledger_accounts.c.currency)
+    )
+    return [Balance(currency=row.currency, amount=row.balance) for row in rows]
+
+
+def history(
+    conn: Connection, user_id: int, before: int | None, limit: int
+) -> tuple[list[Transfer], bool]:
+    """A user's transfers across their wallets, newest first."""
+    mine = [
+        row.id
+        for row in conn.execute(
+            select(ledger_accounts.c.id).where(
+                ledger_accounts.c.kind == "wallet", ledger_accounts.c.user_id == user_id
+            )
+        )
+    ]
+    if not mine:
+        return [], False
+    debit_owner = ledger_accounts.alias("debit_owner")
+    credit_owner = ledger_accounts.alias("credit_owner")
+    query = (
+        select(
+            transfers,
+            debit_owner.c.user_id.label("from_user"),
+            debit_owner.c.kind.label("from_kind"),
+            credit_owner.c.user_id.label("to_user"),
+            credit_owner.c.kind.label("to_kind"),
+        )
+        .join(debit_owner, debit_owner.c.id == transfers.c.debit_account)
+        .join(credit_owner, credit_owner.c.id == transfers.c.credit_account)
+        .where(transfers.c.debit_account.in_(mine) | transfers.c.credit_account.in_(mine))
+    )
+    if before is not None:
+        query = query.where(transfers.c.id < before)
+    rows = conn.execute(query.order_by(transfers.c.id.desc()).limit(limit + 1)).all()
+    people = users_by_id(conn, [r.from_user for r in rows] + [r.to_user for r in rows])
+    return [_view(row, user_id, people) for row in rows[:limit]], len(rows) > limit
+
+
+def _sums(conn: Connection, side: Any) -> dict[int, int]:
+    query = select(side, func.sum(transfers.c.amount)).group_by(side)
+    return {int(row[0]): int(row[1]) for row in conn.execute(query)}
+
+
+def check_books(conn: Connection) -> list[str]:
+    """Every way the books could be wrong, in words; an empty list means they balance.
+
+    Stored balances must equal credits minus debits; no wallet or escrow may be negative;
+    all balances together sum to zero per currency (the funding account holds the minus of
+    all money that came in); escrow holds exactly what open red packets still owe.
+    """
+    problems: list[str] = []
+    credits = _sums(conn, transfers.c.credit_account)
+    debits = _sums(conn, transfers.c.debit_account)
+    totals: dict[str, int] = {}
+    escrow: dict[str, int] = {}
+    for row in conn.execute(select(ledger_accounts)):
+        computed = int(credits.get(row.id, 0)) - int(debits.get(row.id, 0))
+        if computed != row.balance:
+            problems.append(
+                f"account {row.id} ({row.kind} of user {row.user_id}, {row.currency}) "
+                f"stores {row.balance} but its transfers give {computed}"
+            )
+        if row.kind != "funding" and row.balance < 0:
+            problems.append(f"account {row.id} ({row.kind}) is negative: {row.balance}")
+        totals[row.currency] = totals.get(row.currency, 0) + row.balance
+        if row.kind == "escrow":
+            escrow[row.currency] = escrow.get(row.currency, 0) + row.balance
+    for currency, total in totals.items():
+        if total != 0:
+            problems.append(f"{currency} balances sum to {total}, not 0")
+    owed: dict[str, int] = {}
+    for row in conn.execute(select(lucky_packets).where(lucky_packets.c.status == "open")):
+        remaining = sum(json.loads(row.allocations)[row.claimed :])
+        owed[row.currency] = owed.get(row.currency, 0) + remaining
+    for currency in set(escrow) | set(owed):
+        if escrow.get(currency, 0) != owed.get(currency, 0):
+            problems.append(
+                f"{currency} escrow holds {escrow.get(currency, 0)} "
+                f"but open red packets owe {owed.get(currency, 0)}"
+            )
+    return problems
