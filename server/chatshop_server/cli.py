@@ -12,6 +12,8 @@ from pathlib import Path
 import platformdirs
 
 from chatshop.protocol import limits
+from chatshop.protocol.errors import ProtocolError
+from chatshop.protocol.money import check_currency
 from chatshop_server.app import Relay
 from chatshop_server.config import RelayConfig
 
@@ -66,6 +68,29 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: %(default)s)",
     )
     parser.add_argument(
+        "--currency",
+        default="EUR",
+        help="the relay's default currency, an ISO 4217 code (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--max-transfer",
+        type=int,
+        default=10_000,
+        help="largest amount one transfer may move, in major units (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--lucky-expiry",
+        type=float,
+        default=24 * 3600.0,
+        help="seconds after which unclaimed red-packet money returns (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--check-ledger",
+        action="store_true",
+        help="admin: recompute every balance from the transfers, report any discrepancy "
+        "and exit (status 0 when the books balance, 1 otherwise)",
+    )
+    parser.add_argument(
         "--fast-passwords",
         action="store_true",
         help="cheaper argon2id parameters (tests and benchmarks only)",
@@ -93,7 +118,24 @@ def config_from_args(args: argparse.Namespace) -> RelayConfig:
         rate_burst=args.rate_burst,
         synchronous=args.synchronous,
         fast_passwords=args.fast_passwords,
+        default_currency=check_currency(args.currency.upper()),
+        max_transfer_major=args.max_transfer,
+        lucky_expiry_seconds=args.lucky_expiry,
     )
+
+
+async def check_ledger(config: RelayConfig) -> int:
+    """Print what is wrong with the books (nothing when they balance)."""
+    relay = Relay(config)
+    await relay.store.start()
+    try:
+        problems = await relay.store.check_books()
+    finally:
+        await relay.store.close()
+    for problem in problems:
+        print(problem)
+    print("the books balance" if not problems else f"{len(problems)} problem(s) found")
+    return 0 if not problems else 1
 
 
 async def run(config: RelayConfig, *, seed_demo: bool, seed_only: bool, print_port: bool) -> int:
@@ -132,9 +174,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     logging.getLogger("websockets").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    try:
+        config = config_from_args(args)
+    except ProtocolError as exc:
+        print(f"chatshop-server: {exc.message}", file=sys.stderr)
+        return 2
+    if args.check_ledger:
+        return asyncio.run(check_ledger(config))
     return asyncio.run(
         run(
-            config_from_args(args),
+            config,
             seed_demo=args.seed_demo,
             seed_only=args.seed_only,
             print_port=args.print_port,

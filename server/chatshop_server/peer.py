@@ -221,15 +221,15 @@ class Peer:
         """This session was revoked elsewhere: close with 4001."""
         self._close_later(CloseCode.SESSION_REVOKED, "session revoked")
 
-    def start_session(self, user: User, session_id: int, since: int | None) -> None:
-        """Become ``user``: subscribe to fan-out, buffering live events if we must replay."""
+    def start_session(self, user: User, session_id: int, since: int) -> None:
+        """Become ``user`` from cursor ``since``: subscribe to fan-out, buffering live events
+        until ``replay`` has sent what was committed after ``since``."""
         if self.user is not None:
             self.ctx.broker.unsubscribe(self)
         self.user = user
         self.session_id = session_id
-        self._cursor = since or 0
-        if since is not None:
-            self._buffer = []
+        self._cursor = since
+        self._buffer = []
         self.ctx.broker.subscribe(self)
 
     async def replay(self, since: int) -> None:

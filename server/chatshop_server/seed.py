@@ -12,10 +12,11 @@ import uuid
 
 from sqlalchemy import Connection
 
+from chatshop.protocol.cards import RequestCard
 from chatshop.protocol.models import Message, User
 from chatshop_server.passwords import Passwords
 from chatshop_server.storage import sql_messages
-from chatshop_server.storage.interface import Publication
+from chatshop_server.storage.interface import MoneyRequest, Publication
 from chatshop_server.storage.rows import now_ms
 from chatshop_server.storage.sql import SqlStore
 
@@ -90,6 +91,33 @@ def _backdated_send(
     )
 
 
+def _spec(user: User, amount: int, note: str = "") -> MoneyRequest:
+    key = uuid.uuid4().hex
+    return MoneyRequest(
+        user_id=user.id,
+        amount=amount,
+        currency="EUR",
+        max_amount=1_000_000,
+        key=key,
+        request_hash=key,
+        note=note,
+    )
+
+
+async def _seed_money(
+    store: SqlStore, users: dict[str, User], alice_thread: int, bob_thread: int
+) -> None:
+    """Wallets with some money, a few past payments, and a request alice paid back."""
+    for handle, amount in (("sam", 20_000), ("alice", 15_000), ("bob", 12_000)):
+        await store.topup(_spec(users[handle], amount, "simulated card"))
+    await store.pay(_spec(users["sam"], 1_200, "taxi"), alice_thread, "alice")
+    await store.pay(_spec(users["bob"], 850, "match snacks"), bob_thread, "sam")
+    request = await store.request_money(_spec(users["sam"], 1_500, "cinema"), alice_thread, "alice")
+    assert isinstance(request.message.card, RequestCard)
+    key = uuid.uuid4().hex
+    await store.pay_request(users["alice"].id, request.message.card.request_id, key, key)
+
+
 async def seed_demo(store: SqlStore, passwords: Passwords) -> bool:
     """Create the demo cast and history; False (and no change) if ``sam`` already exists."""
     if await store.user_by_handle("sam") is not None:
@@ -131,9 +159,10 @@ async def seed_demo(store: SqlStore, passwords: Passwords) -> bool:
                 )
             )
             ids.append(message.id)
+    await _seed_money(store, users, alice_thread.id, bob_thread.id)
     # sam has read everything except the latest lines from alice and bob.
-    await store.mark_read(sam, alice_thread.id, len(DIRECT_ALICE) - 1)
-    await store.mark_read(sam, bob_thread.id, len(DIRECT_BOB) - 1)
+    await store.mark_read(sam, alice_thread.id, len(DIRECT_ALICE) + 1)
+    await store.mark_read(sam, bob_thread.id, len(DIRECT_BOB))
     await store.mark_read(sam, group.id, len(GROUP))
     for handle in ("alice", "bob"):
         await store.mark_read(users[handle].id, group.id, len(GROUP))

@@ -71,16 +71,35 @@ async def hello(peer: PeerLike, request: Hello) -> HelloResult:
     )
 
 
-async def _open_session(peer: PeerLike, user: User, device: str) -> AuthResult:
+async def begin_session(
+    peer: PeerLike,
+    request_id: int | str,
+    user: User,
+    session_id: int,
+    token: str,
+    since: int | None,
+) -> object:
+    """Reply with the session's cursor, then send every event after it, then live ones.
+
+    The cursor is read before subscribing and the replay runs after: an event committed in
+    between is found by the replay, and one published meanwhile waits in the peer's buffer,
+    so a starting session misses nothing and gets nothing twice.
+    """
+    cursor = since if since is not None else await peer.ctx.store.head_cursor()
+    peer.start_session(user, session_id, cursor)
+    await peer.send_result(request_id, AuthResult(token=token, user=user, cursor=cursor))
+    await peer.replay(cursor)
+    return REPLIED
+
+
+async def _open_session(peer: PeerLike, request_id: int | str, user: User, device: str) -> object:
     token = new_token()
     session_id = await peer.ctx.store.create_session(user.id, token_hash(token), device)
-    cursor = await peer.ctx.store.head_cursor()
-    peer.start_session(user, session_id, None)
-    return AuthResult(token=token, user=user, cursor=cursor)
+    return await begin_session(peer, request_id, user, session_id, token, None)
 
 
 @register(ACCOUNT_HANDLERS, Register)
-async def register_account(peer: PeerLike, request: Register) -> AuthResult:
+async def register_account(peer: PeerLike, request: Register) -> object:
     handle = check_handle(request.handle)
     name = check_text(request.display_name, field="display_name", max_chars=limits.MAX_NAME_CHARS)
     password = check_password(request.password)
@@ -88,16 +107,16 @@ async def register_account(peer: PeerLike, request: Register) -> AuthResult:
         raise ProtocolError(ErrorCode.CONFLICT, f"the handle {handle!r} is taken")
     password_hash = await peer.ctx.passwords.hash(password)
     user = await peer.ctx.store.create_user(handle, name, request.kind, password_hash)
-    return await _open_session(peer, user, "")
+    return await _open_session(peer, request.id, user, "")
 
 
 @register(ACCOUNT_HANDLERS, Login)
-async def login(peer: PeerLike, request: Login) -> AuthResult:
+async def login(peer: PeerLike, request: Login) -> object:
     found = await peer.ctx.store.credentials(request.handle.removeprefix("@"))
     ok = await peer.ctx.passwords.verify(None if found is None else found[1], request.password)
     if not ok or found is None:
         raise ProtocolError(ErrorCode.UNAUTHORIZED, "wrong handle or password")
-    return await _open_session(peer, found[0], request.device)
+    return await _open_session(peer, request.id, found[0], request.device)
 
 
 @register(ACCOUNT_HANDLERS, Auth)
@@ -108,14 +127,7 @@ async def auth(peer: PeerLike, request: Auth) -> object:
     since = request.since
     if since is not None and since < 0:
         raise ProtocolError(ErrorCode.BAD_REQUEST, "since must be a cursor you received")
-    peer.start_session(info.user, info.session_id, since)
-    cursor = since if since is not None else await peer.ctx.store.head_cursor()
-    await peer.send_result(
-        request.id, AuthResult(token=request.token, user=info.user, cursor=cursor)
-    )
-    if since is not None:
-        await peer.replay(since)
-    return REPLIED
+    return await begin_session(peer, request.id, info.user, info.session_id, request.token, since)
 
 
 @register(ACCOUNT_HANDLERS, Logout)

@@ -21,6 +21,12 @@ _encoder = msgspec.json.Encoder()
 
 T = TypeVar("T")
 
+# msgspec refuses a JSON escape of a lone surrogate ("\ud800"), sometimes as if the input
+# were cut short; recognising it lets the client hear ``invalid_text``, not ``bad_request``.
+_LONE_SURROGATE_ESCAPE = re.compile(
+    r"(?i)\\ud[89ab][0-9a-f]{2}(?!\\ud[c-f][0-9a-f]{2})"
+    r"|(?<!\\ud[89ab][0-9a-f]{2})\\ud[c-f][0-9a-f]{2}"
+)
 # When a frame cannot be parsed at all, its id is still worth finding for the error reply.
 _ID_FIELD = re.compile(r'"id"\s*:\s*(-?\d{1,18}|"[^"\\]{0,64}")')
 
@@ -55,7 +61,8 @@ def decode_request(raw: bytes | str) -> Request:
     except msgspec.ValidationError as exc:
         raise ProtocolError(ErrorCode.BAD_REQUEST, f"invalid frame: {exc}") from None
     except msgspec.DecodeError as exc:
-        if "surrogate" in str(exc):
+        text = raw if isinstance(raw, str) else raw.decode("utf-8", "replace")
+        if "surrogate" in str(exc) or _LONE_SURROGATE_ESCAPE.search(text):
             raise ProtocolError(ErrorCode.INVALID_TEXT, f"invalid text: {exc}") from None
         raise ProtocolError(ErrorCode.BAD_REQUEST, f"malformed JSON: {exc}") from None
     except UnicodeError as exc:
