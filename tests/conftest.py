@@ -5,14 +5,22 @@ Tests talk to the relay exactly as users do, over real websockets; nothing of ou
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import itertools
 import json
-from collections.abc import AsyncIterator
+import shutil
+import signal
+import sqlite3
+import sys
+import uuid
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
 
 from chatshop_server.app import Relay
 from chatshop_server.config import RelayConfig
@@ -56,9 +64,30 @@ class RunningRelay:
         await self.start()
 
 
+@pytest.fixture(scope="session")
+def schema_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty database at the newest schema, migrated once per test run."""
+    from chatshop_server.storage.migrate import upgrade_to_head
+
+    path = tmp_path_factory.mktemp("schema") / "template.db"
+    upgrade_to_head(path)
+    return path
+
+
+def fresh_db(template: Path, path: Path) -> Path:
+    """A new, empty relay database at ``path``: a copy of the migrated template.
+
+    Copying costs a millisecond where running the migrations costs a few hundred; relays
+    still run ``upgrade_to_head`` at start (a no-op here), and the process tests and the
+    tests that name their own file keep exercising migrations from nothing.
+    """
+    shutil.copyfile(template, path)
+    return path
+
+
 @pytest.fixture
-async def relay(tmp_path: Path) -> AsyncIterator[RunningRelay]:
-    running = RunningRelay(tmp_path / "relay.db")
+async def relay(tmp_path: Path, schema_template: Path) -> AsyncIterator[RunningRelay]:
+    running = RunningRelay(fresh_db(schema_template, tmp_path / "relay.db"))
     await running.start()
     try:
         yield running
@@ -132,7 +161,9 @@ class RawClient:
 
 
 async def raw_connect(url: str, *, hello: bool = True) -> RawClient:
-    client = RawClient(await connect(url, compression=None, max_size=2**20))
+    # max_queue=None: a test reads frames lazily, and a full receive queue would stall the
+    # closing handshake until close_timeout whenever the relay stops or restarts.
+    client = RawClient(await connect(url, compression=None, max_size=2**20, max_queue=None))
     if hello:
         await client.ok("hello", protocol=1)
     return client
@@ -156,3 +187,185 @@ async def make_user(url: str, handle: str, *, password: str = "pw-secret") -> An
     await client.connect()
     await client.register(handle, handle.capitalize(), password)
     return client
+
+
+# --------------------------------------------------------------------------- server-test helpers
+
+SERVER_SCRIPT = Path(sys.executable).with_name("chatshop-server")
+
+
+def new_key() -> str:
+    """A fresh idempotency key."""
+    return uuid.uuid4().hex
+
+
+async def send_text(client: RawClient, thread_id: int, text: str, **fields: Any) -> Any:
+    """Send a message with a fresh key; return the stored message."""
+    return await client.ok("send", thread_id=thread_id, text=text, key=new_key(), **fields)
+
+
+async def wait_closed(client: RawClient, timeout: float = 5.0) -> int | None:
+    """Read (and record) frames until the relay closes the connection; return its close code."""
+
+    async def drain() -> None:
+        with contextlib.suppress(ConnectionClosed):
+            while True:
+                await client.recv_frame(timeout)
+
+    await asyncio.wait_for(drain(), timeout)
+    return client.ws.close_code
+
+
+async def resume(url: str, token: str, since: int | None) -> RawClient:
+    """A new connection resuming ``token``'s session, replaying after ``since``."""
+    client = await raw_connect(url)
+    fields: dict[str, Any] = {"token": token}
+    if since is not None:
+        fields["since"] = since
+    data = await client.ok("auth", **fields)
+    client.token, client.user = token, data["user"]
+    client.cursor = max(client.cursor, since or data["cursor"])
+    return client
+
+
+async def marker(client: RawClient, thread_id: int, seen_by: RawClient, text: str) -> None:
+    """``client`` posts ``text``; wait until ``seen_by`` has its message event.
+
+    Events reach a connection in cursor order, so anything that was going to arrive before the
+    marker has arrived once this returns: the proof that an event did NOT come.
+    """
+    await send_text(client, thread_id, text)
+    await seen_by.wait_event(lambda e: e["type"] == "message" and e["message"]["text"] == text)
+
+
+def message_events(client: RawClient, thread_id: int | None = None) -> list[dict[str, Any]]:
+    """The message events ``client`` received (in one thread, if given)."""
+    return [
+        e
+        for e in client.events
+        if e["type"] == "message" and (thread_id is None or e["thread_id"] == thread_id)
+    ]
+
+
+def db_rows(db_path: Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+    """Rows straight from the relay's SQLite file, through a separate read-only connection."""
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+def db_count(db_path: Path, table: str) -> int:
+    """Number of rows in one of the relay's tables."""
+    return int(db_rows(db_path, f"SELECT count(*) FROM {table}")[0][0])
+
+
+async def all_history(client: RawClient, thread_id: int) -> list[dict[str, Any]]:
+    """Every message of a thread, oldest first, paging backwards 200 at a time."""
+    messages: list[dict[str, Any]] = []
+    before = None
+    while True:
+        page = await client.ok("history", thread_id=thread_id, before=before, limit=200)
+        messages[:0] = page["messages"]
+        if not page["more"]:
+            return messages
+        before = page["messages"][0]["seq"]
+
+
+class RelayProcess:
+    """``chatshop-server`` in a subprocess on port 0; stderr is collected in ``stderr``."""
+
+    def __init__(self, db_path: Path, *args: str) -> None:
+        self.db_path = db_path
+        self.args = args
+        self.port = 0
+        self.stdout_line = ""
+        self.stderr = bytearray()
+        self.proc: asyncio.subprocess.Process | None = None
+        self._stderr_task: asyncio.Task[None] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}"
+
+    async def start(self, timeout: float = 30.0) -> None:
+        self.proc = await asyncio.create_subprocess_exec(
+            str(SERVER_SCRIPT),
+            "--port",
+            "0",
+            "--print-port",
+            "--db",
+            str(self.db_path),
+            "--fast-passwords",
+            *self.args,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        self._stderr_task = asyncio.create_task(self._drain_stderr())
+        assert self.proc.stdout is not None
+        line = await asyncio.wait_for(self.proc.stdout.readline(), timeout)
+        self.stdout_line = line.decode()
+        assert line.strip().isdigit(), (line, bytes(self.stderr))
+        self.port = int(line)
+
+    async def _drain_stderr(self) -> None:
+        assert self.proc is not None and self.proc.stderr is not None
+        while chunk := await self.proc.stderr.read(4096):
+            self.stderr.extend(chunk)
+
+    def signal(self, signum: int) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signum)
+
+    async def wait(self, timeout: float = 15.0) -> int:
+        """Wait for the process to exit; return its exit status."""
+        assert self.proc is not None
+        code = await asyncio.wait_for(self.proc.wait(), timeout)
+        if self._stderr_task is not None:
+            await asyncio.wait_for(self._stderr_task, timeout)
+        return code
+
+    async def kill(self) -> None:
+        """SIGKILL, if still running, and reap."""
+        if self.proc is not None and self.proc.returncode is None:
+            self.proc.send_signal(signal.SIGKILL)
+            await self.wait()
+
+
+@pytest.fixture
+async def relay_processes() -> AsyncIterator[list[RelayProcess]]:
+    """Relay subprocesses started by a test go in this list; they are killed at teardown."""
+    started: list[RelayProcess] = []
+    try:
+        yield started
+    finally:
+        for process in started:
+            await process.kill()
+
+
+def nth(predicate: Callable[[dict[str, Any]], bool], n: int) -> Callable[[dict[str, Any]], bool]:
+    """For one ``wait_event`` call: true on the ``n``-th event matching ``predicate``."""
+    matches = 0
+
+    def check(event: dict[str, Any]) -> bool:
+        nonlocal matches
+        if predicate(event):
+            matches += 1
+        return matches >= n
+
+    return check
+
+
+async def send_many(
+    client: RawClient, thread_id: int, texts: list[str], *, timeout: float = 30.0
+) -> list[dict[str, Any]]:
+    """Send every text back to back (pipelined, fresh keys), then collect the replies in order."""
+    request_ids = []
+    for n, text in enumerate(texts):
+        request_id = f"many-{new_key()[:8]}-{n}"
+        request_ids.append(request_id)
+        frame = {"type": "send", "id": request_id, "thread_id": thread_id, "text": text}
+        await client.send_raw(json.dumps({**frame, "key": new_key()}))
+    return [await client.reply_to(request_id, timeout) for request_id in request_ids]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from chatshop.protocol.errors import ErrorCode, ProtocolError
+from chatshop.protocol.money import exponent
 
 
 class FundingProvider(Protocol):
@@ -21,16 +22,31 @@ class FundingProvider(Protocol):
 
 
 class SimulatedCard:
-    """A pretend card that always pays, up to ``limit`` minor units per charge."""
+    """A pretend card that approves up to ``limit_major`` units of any currency per charge.
+
+    Like a real processor it honours idempotency keys: charging twice with one key
+    returns the first reference and charges nothing more.
+    """
 
     name = "simulated-card"
 
-    def __init__(self, limit: int = 1_000_000) -> None:
-        self.limit = limit
+    def __init__(self, limit_major: int = 10_000) -> None:
+        self.limit_major = limit_major
+        self.charges: dict[tuple[int, str], tuple[int, str]] = {}
 
     async def charge(self, user_id: int, amount: int, currency: str, key: str) -> str:
-        if amount > self.limit:
+        reference = f"sim:{user_id}:{key}"
+        earlier = self.charges.get((user_id, key))
+        if earlier is not None:
+            if earlier != (amount, currency):
+                raise ProtocolError(
+                    ErrorCode.IDEMPOTENCY_MISMATCH, "this key already charged another amount"
+                )
+            return reference
+        limit = self.limit_major * 10 ** exponent(currency)
+        if amount > limit:
             raise ProtocolError(
-                ErrorCode.LIMIT_EXCEEDED, f"the simulated card approves at most {self.limit}"
+                ErrorCode.LIMIT_EXCEEDED, f"the simulated card approves at most {limit}"
             )
-        return f"sim:{user_id}:{key}"
+        self.charges[(user_id, key)] = (amount, currency)
+        return reference

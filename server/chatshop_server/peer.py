@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 from typing import Any
 
 from websockets.asyncio.server import ServerConnection
@@ -103,7 +104,7 @@ class Peer:
                 ProtocolError(
                     ErrorCode.RATE_LIMITED,
                     f"more than {self.ctx.config.rate_per_second:g} requests per second",
-                    retry_after=round(wait, 3),
+                    retry_after=math.ceil(wait * 1000) / 1000,  # never earlier than allowed
                 ),
             )
             return False

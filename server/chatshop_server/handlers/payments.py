@@ -78,6 +78,11 @@ async def wallet_history(peer: PeerLike, request: WalletHistory) -> TransferPage
 @register(PAYMENT_HANDLERS, TopUp)
 async def topup(peer: PeerLike, request: TopUp) -> PaymentResult:
     spec = money_request(peer, request)
+    # A retry is answered from the record before the provider is asked to charge again;
+    # concurrent retries reach the provider with the same key, which it must honour.
+    prior = await peer.ctx.store.replayed_payment(spec.user_id, spec.key, spec.request_hash)
+    if prior is not None:
+        return prior
     await peer.ctx.funding.charge(spec.user_id, spec.amount, spec.currency, spec.key)
     return await peer.ctx.store.topup(spec)
 

@@ -238,6 +238,11 @@ class SqlStore:
         transfers, more = await self._read(sql_ledger.history, user_id, before, limit)
         return TransferPage(transfers=transfers, more=more)
 
+    async def replayed_payment(
+        self, user_id: int, key: str, request_hash: str
+    ) -> PaymentResult | None:
+        return await self._read(sql_payments.replayed_payment, user_id, key, request_hash)
+
     async def topup(self, spec: MoneyRequest) -> PaymentResult:
         return await self._write(sql_payments.topup, spec)
 

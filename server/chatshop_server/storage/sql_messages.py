@@ -154,6 +154,12 @@ def _own_message(conn: Connection, user_id: int, message_id: int) -> tuple[objec
         raise ProtocolError(ErrorCode.FORBIDDEN, "only the author may change a message")
     if row.deleted_at is not None:
         raise ProtocolError(ErrorCode.CONFLICT, f"message {message_id} was deleted")
+    if row.card is not None:
+        raise ProtocolError(
+            ErrorCode.FORBIDDEN,
+            "money cards are the thread's record of a payment: they cannot be edited or "
+            "deleted (cancel a request with decline_request)",
+        )
     return row, members
 
 

@@ -414,6 +414,10 @@ def split(
     else:
         owed = []
         for handle, amount in shares:
+            if not include_self and require_user(conn, handle).id == spec.user_id:
+                raise ProtocolError(
+                    ErrorCode.BAD_REQUEST, "you listed yourself but asked to be left out"
+                )
             user = _member(conn, handle, members, thread_id)
             if amount <= 0:
                 raise ProtocolError(ErrorCode.INVALID_AMOUNT, "each share must be positive")
@@ -670,6 +674,14 @@ def expire_packets(conn: Connection, publications: list[Publication], now: int) 
             conn, publications, packet.message_id, _packet_card(conn, _packet(conn, packet.id))
         )
     return len(expired)
+
+
+def replayed_payment(
+    conn: Connection, user_id: int, key: str, request_hash: str
+) -> PaymentResult | None:
+    """The stored answer for a retried money key, checked before anything is charged."""
+    prior = recall(conn, user_id, key, request_hash)
+    return None if prior is None else _replayed_payment(prior)
 
 
 def wallet_balance(conn: Connection, user_id: int, currency: str) -> Balance:

@@ -12,6 +12,8 @@ import msgspec
 
 #: Ids, sequence numbers and cursors: non-negative and exact in every JSON implementation.
 Count = Annotated[int, msgspec.Meta(ge=0, le=2**53 - 1)]
+#: How many items one page of history may hold (``limits.MAX_HISTORY_PAGE``).
+PageSize = Annotated[int, msgspec.Meta(ge=1, le=200)]
 
 
 class Ok(msgspec.Struct, frozen=True, kw_only=True):

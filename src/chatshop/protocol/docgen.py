@@ -349,6 +349,14 @@ EVENTS_SECTION = """\
   you processed can be skipped.
 - Without `since` nothing is replayed: reload your state with [`threads`](#request-threads)
   and [`history`](#request-history).
+- The `register`, `login` and `auth` **result always comes first**; every event of the new
+  session (replayed or live) follows it, so the result's `cursor` is known before any
+  event arrives.
+- **Forward compatibility:** a newer relay may push event types this document does not list.
+  Decode the events of a batch one at a time and skip a `type` you do not know, rather
+  than rejecting the whole frame.
+- Replayed events are kept for as long as the relay's database holds them; this relay does
+  not prune its event log yet.
 """
 
 SENDING_SECTION = """\
@@ -362,6 +370,37 @@ SENDING_SECTION = """\
   drops before the reply, reconnect and send the same request again with the **same key**:
   the relay answers with the original message instead of posting it twice.
 - Reusing a key with a **different** request body is refused with `idempotency_mismatch`.
+"""
+
+
+MONEY_SECTION = """\
+## Money
+
+- Amounts are **integer minor units** of an ISO 4217 currency: `{{"amount": 1250,
+  "currency": "EUR"}}` is EUR 12.50, `{{"amount": 500, "currency": "JPY"}}` is JPY 500. The
+  exponent of each currency is the one ISO 4217 gives it (2 for EUR, 0 for JPY, 3 for KWD
+  and IQD). An unknown or retired code, or one without a minor unit (XAU, XXX), is refused
+  with `unknown_currency`; zero or a negative amount with `invalid_amount`; more than the
+  relay's per-transfer maximum (`max_transfer` in [`WalletResult`](#record-walletresult), in
+  minor units of the default currency; the same number of major units in any other) with
+  `limit_exceeded`.
+- Every request that moves money or posts a money card carries an idempotency `key`, with
+  the same rules as `send`: a retry with the same key and body returns the first answer with
+  `"replayed": true` (show "already sent" with its `short_id`) and moves nothing; the same
+  key with another body is `idempotency_mismatch`.
+- Money moves only between ledger accounts, in the transaction that checks the balance: no
+  wallet ever goes below zero (`insufficient_funds`), and nothing moves to yourself or
+  between two people when one blocked the other (`blocked`).
+- Payment, request, split and red-packet messages carry a `card` (see
+  [`Message`](#record-message)) with the amounts as numbers: **render amounts from the card's
+  fields, never from text**. Cards cannot be edited or deleted (`forbidden`): they are the
+  thread's record of the money. When a card changes state (a request is paid or declined, a
+  red packet is opened or expires) members get a [`card`](#event-card) event with the
+  message's new state; the people whose balance changed get a [`wallet`](#event-wallet)
+  event.
+- `gone` answers an action on a request that is no longer open, or a red packet that is
+  empty or expired. A red packet's unclaimed money returns to its sender when it expires
+  (24 hours after it was sent, unless the relay is configured otherwise).
 """
 
 
@@ -846,6 +885,7 @@ def render_markdown() -> str:
         text_section(),
         EVENTS_SECTION.format(replay_batch=limits.REPLAY_BATCH),
         SENDING_SECTION.format(max_key=limits.MAX_KEY_CHARS),
+        MONEY_SECTION.format(),
         close_codes_section(),
         error_codes_section(),
         client_frames_section(anchors),

@@ -20,6 +20,7 @@ import msgspec
 from chatshop.protocol.base import Count as Count
 from chatshop.protocol.base import Event as Event
 from chatshop.protocol.base import Ok as Ok
+from chatshop.protocol.base import PageSize
 from chatshop.protocol.base import Request as Request
 from chatshop.protocol.limits import DEFAULT_HISTORY_PAGE
 from chatshop.protocol.models import AccountKind, Contact, Limits, Message, Thread, User
@@ -361,7 +362,7 @@ class GetHistory(Request, tag="history"):
 
     thread_id: Count
     before: Count | None = None
-    limit: Count = DEFAULT_HISTORY_PAGE
+    limit: PageSize = DEFAULT_HISTORY_PAGE
     result_type = History
     example = {"type": "history", "id": 15, "thread_id": 3, "before": 51, "limit": 50}
 

@@ -1,7 +1,10 @@
-"""Currencies and amounts: integer minor units with an ISO 4217 code, from CLDR via Babel.
+"""Currencies and amounts: integer minor units with an ISO 4217 code.
 
 Amounts never travel or rest as floats. A currency's minor-unit exponent (2 for EUR, 0 for
-JPY, 3 for KWD) comes from Babel's copy of the Unicode CLDR, not from a hand-kept list.
+JPY, 3 for KWD and IQD) comes from the ``iso4217`` package, which tracks the ISO 4217
+maintenance agency's list, not from a hand-kept table. (CLDR, as shipped with Babel, gives
+the digits used for cash in practice instead: 0 for RSD and IQD, which would make the
+ledger's minor units differ from the standard's.)
 """
 
 from __future__ import annotations
@@ -9,20 +12,19 @@ from __future__ import annotations
 import functools
 from decimal import Decimal
 
-from babel import Locale
-from babel.numbers import format_decimal, get_currency_precision, get_territory_currencies
+from iso4217 import Currency
 
 from chatshop.protocol.errors import ErrorCode, ProtocolError
 
 
 @functools.cache
-def active_currencies() -> frozenset[str]:
-    """ISO 4217 codes that are legal tender somewhere today (CLDR territory data)."""
-    codes: set[str] = set()
-    for territory in Locale("en").territories:
-        if isinstance(territory, str) and len(territory) == 2 and territory.isalpha():
-            codes.update(get_territory_currencies(territory, tender=True))
-    return frozenset(codes)
+def active_currencies() -> dict[str, int]:
+    """Current ISO 4217 codes with a minor unit, mapped to its exponent.
+
+    Codes without a minor unit (gold, SDR, the test and "no currency" codes) are not money
+    a wallet can hold.
+    """
+    return {c.code: c.exponent for c in Currency if c.exponent is not None}
 
 
 def check_currency(code: str) -> str:
@@ -34,7 +36,7 @@ def check_currency(code: str) -> str:
 
 def exponent(currency: str) -> int:
     """Digits after the decimal point for ``currency`` (2 for EUR, 0 for JPY)."""
-    return int(get_currency_precision(currency))
+    return active_currencies()[check_currency(currency)]
 
 
 def to_minor(major: Decimal, currency: str) -> int:
@@ -53,16 +55,11 @@ def to_major(amount: int, currency: str) -> Decimal:
     return Decimal(amount).scaleb(-exponent(currency))
 
 
-def format_money(amount: int, currency: str, *, locale: str = "en_US") -> str:
+def format_money(amount: int, currency: str) -> str:
     """Render an amount from its structured fields only: "EUR 12.50" style, never from text.
 
     The ISO code, not a symbol, leads: symbols are ambiguous ("$") and the code cannot be
     spoofed by lookalike characters in a note.
     """
     digits = exponent(currency)
-    number = format_decimal(
-        to_major(amount, currency),
-        format="#,##0" + ("." + "0" * digits if digits else ""),
-        locale=locale,
-    )
-    return f"{currency} {number}"
+    return f"{currency} {to_major(amount, currency):,.{digits}f}"

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from chatshop.protocol.base import Count, Event, Request
+from chatshop.protocol.base import Count, Event, PageSize, Request
 from chatshop.protocol.models import Message, User
 
 Amount = Annotated[int, msgspec.Meta(ge=-(2**53 - 1), le=2**53 - 1)]
@@ -110,7 +110,7 @@ class WalletHistory(Request, tag="wallet_history"):
     """Your transfers, newest first, older than transfer id ``before`` when given."""
 
     before: Count | None = None
-    limit: Count = 50
+    limit: PageSize = 50
     result_type = TransferPage
     example = {"type": "wallet_history", "id": 31, "limit": 20}
 

@@ -18,7 +18,7 @@ from typing import Any, Union, get_args
 import msgspec
 import msgspec.inspect
 
-from chatshop.protocol import frames, limits, models
+from chatshop.protocol import cards, frames, limits, models, payment_frames
 from chatshop.protocol.limits import PROTOCOL_VERSION
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -173,21 +173,24 @@ def server_frame_types() -> tuple[StructType, ...]:
 def record_types() -> tuple[StructType, ...]:
     """Result structs and domain models: everything that travels inside a frame.
 
-    Result types come first in request order, then any struct defined in ``models`` that no
-    request returns (``Limits``, ``User`` ...), in definition order.
+    Result types come first in request order, then any struct defined in ``models``,
+    ``cards`` or ``payment_frames`` that no request returns (``Limits``, ``User``, the card
+    kinds ...), in definition order.
     """
     seen: list[StructType] = []
     for request in request_types():
         if request.result_type not in seen:
             seen.append(request.result_type)
-    for value in vars(models).values():
-        if (
-            isinstance(value, type)
-            and issubclass(value, msgspec.Struct)
-            and value.__module__ == models.__name__
-            and value not in seen
-        ):
-            seen.append(value)
+    for module in (models, cards, payment_frames):
+        for value in vars(module).values():
+            if (
+                isinstance(value, type)
+                and issubclass(value, msgspec.Struct)
+                and value.__module__ == module.__name__
+                and not issubclass(value, (frames.Request, frames.Event))
+                and value not in seen
+            ):
+                seen.append(value)
     return tuple(seen)
 
 
