@@ -12,6 +12,7 @@ from chatshop.protocol.errors import ErrorCode, ProtocolError
 from chatshop.protocol.frames import Event
 from chatshop.protocol.models import Thread, User
 from chatshop_server.storage.interface import Publication
+from chatshop_server.storage.prepared import Prepared
 from chatshop_server.storage.rows import message_from_row, now_ms, user_from_row
 from chatshop_server.storage.tables import contacts, events, memberships, messages, threads, users
 
@@ -45,21 +46,23 @@ def users_by_id(conn: Connection, ids: Iterable[int]) -> dict[int, User]:
 
 # Statements on the send path are built once: constructing a Core statement and its cache
 # key costs more than SQLite takes to run it (measured 105 us vs 22 us prebuilt).
-_ACTIVE_MEMBERS = (
+_ACTIVE_MEMBERS = Prepared(
     select(memberships.c.user_id)
     .where(memberships.c.thread_id == bindparam("thread_id"), memberships.c.left_event.is_(None))
     .order_by(memberships.c.id)
 )
-_THREAD = select(threads).where(threads.c.id == bindparam("thread_id"))
-_INSERT_EVENT = events.insert()
+_THREAD = Prepared(select(threads).where(threads.c.id == bindparam("thread_id")))
+_INSERT_EVENT = Prepared(
+    events.insert(), column_keys=["thread_id", "user_id", "body", "created_at"]
+)
 
 
 def active_member_ids(conn: Connection, thread_id: int) -> list[int]:
-    return list(conn.execute(_ACTIVE_MEMBERS, {"thread_id": thread_id}).scalars())
+    return _ACTIVE_MEMBERS.column(conn, {"thread_id": thread_id})
 
 
 def thread_row(conn: Connection, thread_id: int) -> Any:
-    row = conn.execute(_THREAD, {"thread_id": thread_id}).first()
+    row = _THREAD.first(conn, {"thread_id": thread_id})
     if row is None:
         raise ProtocolError(ErrorCode.NOT_FOUND, f"no thread {thread_id}")
     return row
@@ -74,28 +77,30 @@ def require_member(conn: Connection, user_id: int, thread_id: int) -> tuple[Any,
     return row, members
 
 
+_BLOCK_EITHER_WAY = Prepared(
+    select(contacts.c.owner_id).where(
+        contacts.c.status == "blocked",
+        or_(
+            and_(contacts.c.owner_id == bindparam("a"), contacts.c.other_id == bindparam("b")),
+            and_(contacts.c.owner_id == bindparam("b2"), contacts.c.other_id == bindparam("a2")),
+        ),
+    )
+)
+_BLOCK_ONE_WAY = Prepared(
+    select(contacts.c.owner_id).where(
+        contacts.c.owner_id == bindparam("owner"),
+        contacts.c.other_id == bindparam("other"),
+        contacts.c.status == "blocked",
+    )
+)
+
+
 def is_blocked_between(conn: Connection, a: int, b: int) -> bool:
-    row = conn.execute(
-        select(contacts.c.owner_id).where(
-            contacts.c.status == "blocked",
-            or_(
-                and_(contacts.c.owner_id == a, contacts.c.other_id == b),
-                and_(contacts.c.owner_id == b, contacts.c.other_id == a),
-            ),
-        )
-    ).first()
-    return row is not None
+    return _BLOCK_EITHER_WAY.first(conn, {"a": a, "b": b, "a2": a, "b2": b}) is not None
 
 
 def has_blocked(conn: Connection, owner: int, other: int) -> bool:
-    row = conn.execute(
-        select(contacts.c.owner_id).where(
-            contacts.c.owner_id == owner,
-            contacts.c.other_id == other,
-            contacts.c.status == "blocked",
-        )
-    ).first()
-    return row is not None
+    return _BLOCK_ONE_WAY.first(conn, {"owner": owner, "other": other}) is not None
 
 
 def append_event(
@@ -109,11 +114,10 @@ def append_event(
 ) -> int:
     """Store ``event`` in the log addressed to a thread or a user; queue it for fan-out."""
     body = encode(event)
-    result = conn.execute(
-        _INSERT_EVENT,
-        {"thread_id": thread_id, "user_id": user_id, "body": body, "created_at": now_ms()},
+    _, event_id = _INSERT_EVENT.run(
+        conn, {"thread_id": thread_id, "user_id": user_id, "body": body, "created_at": now_ms()}
     )
-    event_id = new_id(result)
+    assert event_id is not None
     publications.append(Publication(recipients=tuple(recipients), cursor=event_id, body=body))
     return event_id
 

@@ -14,26 +14,31 @@ from chatshop.protocol.frames import History, MessageDeleted, MessageEdited, Mes
 from chatshop.protocol.models import Message
 from chatshop.protocol.payment_frames import CardEvent
 from chatshop_server.storage.interface import Publication
+from chatshop_server.storage.prepared import Prepared
 from chatshop_server.storage.rows import message_from_row, now_ms
 from chatshop_server.storage.sql_common import (
     active_member_ids,
     append_event,
     is_blocked_between,
-    new_id,
     require_member,
 )
 from chatshop_server.storage.sql_idempotency import recall, remember
 from chatshop_server.storage.tables import events, memberships, messages, threads
 
 _message_decoder = msgspec.json.Decoder(Message)
-_MESSAGE_THREAD = select(messages.c.thread_id).where(messages.c.id == bindparam("message_id"))
-_INSERT_MESSAGE = insert(messages)
-_ADVANCE_THREAD = (
+_MESSAGE_THREAD = Prepared(
+    select(messages.c.thread_id).where(messages.c.id == bindparam("message_id"))
+)
+_INSERT_MESSAGE = Prepared(
+    insert(messages),
+    column_keys=["thread_id", "seq", "sender_id", "text", "reply_to", "created_at", "card"],
+)
+_ADVANCE_THREAD = Prepared(
     update(threads)
     .where(threads.c.id == bindparam("b_thread_id"))
     .values(last_seq=bindparam("b_seq"), last_activity=bindparam("b_at"))
 )
-_ADVANCE_OWN_READ = (
+_ADVANCE_OWN_READ = Prepared(
     update(memberships)
     .where(
         memberships.c.thread_id == bindparam("b_thread_id"),
@@ -68,7 +73,7 @@ def send_message(
             if other != user_id and is_blocked_between(conn, user_id, other):
                 raise ProtocolError(ErrorCode.BLOCKED, "this conversation is blocked")
     if reply_to is not None:
-        target = conn.execute(_MESSAGE_THREAD, {"message_id": reply_to}).first()
+        target = _MESSAGE_THREAD.first(conn, {"message_id": reply_to})
         if target is None or target.thread_id != thread_id:
             raise ProtocolError(ErrorCode.NOT_FOUND, f"no message {reply_to} in this thread")
     message = post_message(
@@ -97,8 +102,8 @@ def post_message(
     """
     seq = thread.last_seq + 1
     now = at if at is not None else now_ms()
-    result = conn.execute(
-        _INSERT_MESSAGE,
+    _, message_id = _INSERT_MESSAGE.run(
+        conn,
         {
             "thread_id": thread.id,
             "seq": seq,
@@ -109,8 +114,9 @@ def post_message(
             "card": None if card is None else encode(card),
         },
     )
+    assert message_id is not None
     message = Message(
-        id=new_id(result),
+        id=message_id,
         thread_id=thread.id,
         seq=seq,
         sender_id=sender_id,
@@ -119,10 +125,8 @@ def post_message(
         reply_to=reply_to,
         card=card,
     )
-    conn.execute(_ADVANCE_THREAD, {"b_thread_id": thread.id, "b_seq": seq, "b_at": now})
-    conn.execute(
-        _ADVANCE_OWN_READ, {"b_thread_id": thread.id, "b_user_id": sender_id, "b_seq": seq}
-    )
+    _ADVANCE_THREAD.run(conn, {"b_thread_id": thread.id, "b_seq": seq, "b_at": now})
+    _ADVANCE_OWN_READ.run(conn, {"b_thread_id": thread.id, "b_user_id": sender_id, "b_seq": seq})
     event = MessageEvent(thread_id=thread.id, message=message)
     append_event(conn, publications, event, recipients=members, thread_id=thread.id)
     return message

@@ -1,0 +1,1 @@
+"""Screens of the chatshop client: login, main, help."""
