@@ -17,12 +17,15 @@ from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
 
 import chatshop
+from chatshop_server.assistant import Assistant
 from chatshop_server.broker import InProcessBroker
 from chatshop_server.config import RelayConfig
 from chatshop_server.context import RelayContext
 from chatshop_server.funding import SimulatedCard
+from chatshop_server.media import MediaStore, ShopServices
 from chatshop_server.passwords import Passwords
 from chatshop_server.peer import Peer
+from chatshop_server.storage.interface import Publication
 from chatshop_server.storage.rows import now_ms
 from chatshop_server.storage.sql import SqlStore
 
@@ -47,13 +50,20 @@ class Relay:
         self.config = config
         self.log = logger
         self.broker = InProcessBroker()
-        self.store = SqlStore(config.db_path, self.broker.publish, synchronous=config.synchronous)
+        self.store = SqlStore(
+            config.db_path,
+            self._publish,
+            synchronous=config.synchronous,
+            default_currency=config.default_currency,
+        )
+        self.assistant = Assistant(self.store, logger=logger.getChild("assistant"))
         self.context = RelayContext(
             store=self.store,
             broker=self.broker,
             passwords=Passwords(fast=config.fast_passwords),
             config=config,
             funding=SimulatedCard(),
+            shop=ShopServices(media=MediaStore(config.media_path)),
         )
         self._server: Server | None = None
         self._started = time.monotonic()
@@ -88,10 +98,12 @@ class Relay:
         )
         self._started = time.monotonic()
         self._sweeper = asyncio.create_task(self._sweep_red_packets(), name="red-packet-sweeper")
+        self.assistant.enabled = self.config.assistant
         self.log.info("relay listening on %s (db %s)", self.url, self.config.db_path)
 
     async def stop(self) -> None:
         """Close every connection with 1001, finish queued writes, close the database."""
+        await self.assistant.close()
         if self._sweeper is not None:
             self._sweeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -114,10 +126,19 @@ class Relay:
                 self.log.exception("red packet sweep failed; will retry")
             await asyncio.sleep(self.config.lucky_sweep_seconds)
 
+    def _publish(self, publication: Publication) -> None:
+        """After each commit: fan the event out, and let the brand assistant see it."""
+        self.broker.publish(publication)
+        self.assistant.observe(publication)
+
     async def _handle(self, ws: ServerConnection) -> None:
         await Peer(ws, self.context).serve()
 
-    def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
+    async def _process_request(
+        self, connection: ServerConnection, request: Request
+    ) -> Response | None:
+        if request.path.startswith("/media/") and "upgrade" not in request.headers:
+            return await self.context.shop.media.response(request)
         if request.path.split("?", 1)[0] == "/healthz":
             body = json.dumps(
                 {

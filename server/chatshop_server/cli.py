@@ -14,6 +14,7 @@ import platformdirs
 from chatshop.protocol import limits
 from chatshop.protocol.errors import ProtocolError
 from chatshop.protocol.money import check_currency
+from chatshop_server import admin
 from chatshop_server.app import Relay
 from chatshop_server.config import RelayConfig
 
@@ -90,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="admin: recompute every balance from the transfers, report any discrepancy "
         "and exit (status 0 when the books balance, 1 otherwise)",
     )
+    admin.add_arguments(parser)
     parser.add_argument(
         "--fast-passwords",
         action="store_true",
@@ -144,7 +146,7 @@ async def run(config: RelayConfig, *, seed_demo: bool, seed_only: bool, print_po
         from chatshop_server.seed import seed_demo as seed
 
         await relay.store.start()
-        created = await seed(relay.store, relay.context.passwords)
+        created = await seed(relay.store, relay.context.passwords, relay.context.shop.media)
         await relay.store.close()
         logging.getLogger("chatshop.server").info(
             "demo data %s", "seeded" if created else "already present; left unchanged"
@@ -181,6 +183,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.check_ledger:
         return asyncio.run(check_ledger(config))
+    if admin.requested(args):
+        return asyncio.run(admin.run(config, args))
     return asyncio.run(
         run(
             config,

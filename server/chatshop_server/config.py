@@ -30,6 +30,14 @@ class RelayConfig:
     max_transfer_major: int = 10_000  # per transfer, in major units of its currency
     lucky_expiry_seconds: float = 24 * 3600.0  # unclaimed red-packet money goes back then
     lucky_sweep_seconds: float = 30.0  # how often expired red packets are looked for
+    # Shopping
+    media_dir: Path | None = None  # product images; default: "media" next to the database
+    assistant: bool = True  # brands' assistants answer customers in brand threads
     # Storage
     synchronous: str = "FULL"  # SQLite PRAGMA synchronous: FULL survives power loss too
     fast_passwords: bool = False  # cheaper argon2id parameters, for tests and benchmarks
+
+    @property
+    def media_path(self) -> Path:
+        """Where uploaded images live: ``media_dir``, else a ``media`` folder by the db."""
+        return self.media_dir if self.media_dir is not None else self.db_path.parent / "media"

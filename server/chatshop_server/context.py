@@ -1,4 +1,4 @@
-"""What every handler may use: storage, fan-out, password hashing and settings."""
+"""What every handler may use: storage, fan-out, password hashing, settings, media."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from chatshop_server.broker import Broker
 from chatshop_server.config import RelayConfig
 from chatshop_server.funding import FundingProvider
+from chatshop_server.media import ShopServices
 from chatshop_server.passwords import Passwords
 from chatshop_server.storage.interface import Store
 
@@ -20,3 +21,4 @@ class RelayContext:
     passwords: Passwords
     config: RelayConfig
     funding: FundingProvider
+    shop: ShopServices

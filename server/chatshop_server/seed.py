@@ -1,7 +1,8 @@
 """Demo data for ``chatshop-server --seed-demo``: the cast of docs and screenshots.
 
 sam (password ``demo``) with friends alice and bob, the group "Pizza Friday", and the brand
-@northwind ("Northwind Outfitters") with a brand thread to sam; a few days of history.
+@northwind ("Northwind Outfitters") with a brand thread to sam; a few days of history. The
+shop (catalogue, staff member nora, promo code, sam's orders) comes from ``seed_shop``.
 Seeding goes through the same storage operations as live traffic, backdated.
 """
 
@@ -14,6 +15,7 @@ from sqlalchemy import Connection
 
 from chatshop.protocol.cards import RequestCard
 from chatshop.protocol.models import Message, User
+from chatshop_server.media import MediaStore
 from chatshop_server.passwords import Passwords
 from chatshop_server.storage import sql_messages
 from chatshop_server.storage.interface import MoneyRequest, Publication
@@ -71,8 +73,7 @@ BRAND = [
     ),
     (29.5, "sam", "Hi! Do you ship to Lyon?", None),
     (29.4, "northwind", "We do: 2 to 3 working days, free over €80.", 1),
-    (4, "northwind", "New in: the Harbor sport coat, 20 % off this week.", None),
-]
+]  # then sam's orders and the coat's card (seed_shop)
 
 
 def _backdated_send(
@@ -118,7 +119,7 @@ async def _seed_money(
     await store.pay_request(users["alice"].id, request.message.card.request_id, key, key)
 
 
-async def seed_demo(store: SqlStore, passwords: Passwords) -> bool:
+async def seed_demo(store: SqlStore, passwords: Passwords, media: MediaStore | None = None) -> bool:
     """Create the demo cast and history; False (and no change) if ``sam`` already exists."""
     if await store.user_by_handle("sam") is not None:
         return False
@@ -160,6 +161,10 @@ async def seed_demo(store: SqlStore, passwords: Passwords) -> bool:
             )
             ids.append(message.id)
     await _seed_money(store, users, alice_thread.id, bob_thread.id)
+    from chatshop_server.seed_shop import seed_shop
+
+    media = media or MediaStore(store.db_path.parent / "media")
+    await seed_shop(store, users, password_hash, brand_thread.id, now, media)
     # sam has read everything except the latest lines from alice and bob.
     await store.mark_read(sam, alice_thread.id, len(DIRECT_ALICE) + 1)
     await store.mark_read(sam, bob_thread.id, len(DIRECT_BOB))

@@ -22,6 +22,7 @@ from chatshop.protocol.payment_frames import (
     PaymentResult,
     TransferPage,
 )
+from chatshop_server.storage.shop_interface import ShopStore
 
 ContactAction = Literal["request", "accept", "decline", "remove", "block", "unblock"]
 MemberAction = Literal["add", "remove"]
@@ -74,8 +75,8 @@ class MoneyRequest:
             )
 
 
-class Store(Protocol):
-    """The storage interface the relay's handlers speak to."""
+class Store(ShopStore, Protocol):
+    """The storage interface the relay's handlers speak to (shopping: ``ShopStore``)."""
 
     async def start(self) -> None: ...
     async def close(self) -> None: ...

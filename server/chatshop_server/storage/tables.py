@@ -200,3 +200,199 @@ lucky_claims = Table(
     Column("transfer_id", Integer, nullable=False),
     Column("created_at", BigInteger, nullable=False),
 )
+
+# --------------------------------------------------------------------------- shopping
+# A brand is a user of kind "brand"; ``brands`` holds its profile once it has one. Stock lives
+# on variants only (a product without sizes has one variant), and checkout takes it with a
+# guarded UPDATE (``stock >= quantity``), as the ledger's debit guards a balance.
+
+brands = Table(
+    "brands",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id"), primary_key=True),
+    Column("description", Text, nullable=False),
+    Column("verified", Integer, nullable=False),  # 0 | 1, set by the relay admin only
+    Column("currency", String(3), nullable=False),
+    Column("shipping", Text, nullable=False),  # JSON list of ShippingOption
+    Column("assistant", Integer, nullable=False),  # 0 | 1: the bot answers customers
+    Column("updated_at", BigInteger, nullable=False),
+)
+
+brand_staff = Table(
+    "brand_staff",
+    metadata,
+    Column("brand_id", Integer, ForeignKey("users.id"), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id"), primary_key=True),
+    Column("added_at", BigInteger, nullable=False),
+    Index("ix_brand_staff_user", "user_id"),
+)
+
+products = Table(
+    "products",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("brand_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("sku", String(40), nullable=False),
+    Column("title", String(120), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("tags", Text, nullable=False),  # JSON list of lower-case tags
+    Column("search_text", Text, nullable=False),  # lower-case title, description, tags, SKUs
+    Column("price", BigInteger, nullable=False),
+    Column("compare_at", BigInteger, nullable=True),
+    Column("currency", String(3), nullable=False),
+    Column("barcode", String(13), nullable=True, index=True),  # EAN-13 digits
+    Column("images", Text, nullable=False),  # JSON list of /media/ paths
+    Column("active", Integer, nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+    UniqueConstraint("brand_id", "sku", name="uq_products_brand_sku"),
+)
+
+product_tags = Table(
+    "product_tags",
+    metadata,
+    Column("product_id", Integer, ForeignKey("products.id"), primary_key=True),
+    Column("tag", String(32), primary_key=True),
+    Index("ix_product_tags_tag", "tag"),
+)
+
+variants = Table(
+    "variants",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("product_id", Integer, ForeignKey("products.id"), nullable=False, index=True),
+    Column("brand_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("sku", String(40), nullable=False),
+    Column("label", String(32), nullable=False),
+    Column("options", Text, nullable=False),  # JSON object: option name -> value
+    Column("stock", Integer, nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("active", Integer, nullable=False),
+    UniqueConstraint("brand_id", "sku", name="uq_variants_brand_sku"),
+)
+
+cart_lines = Table(
+    "cart_lines",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id"), primary_key=True),
+    Column("variant_id", Integer, ForeignKey("variants.id"), primary_key=True),
+    Column("brand_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("price_when_added", BigInteger, nullable=False),
+    Column("added_at", BigInteger, nullable=False),
+    Index("ix_cart_lines_user_brand", "user_id", "brand_id"),
+)
+
+carts = Table(
+    "carts",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id"), primary_key=True),
+    Column("brand_id", Integer, ForeignKey("users.id"), primary_key=True),
+    Column("promo_code", String(32), nullable=True),
+    Column("updated_at", BigInteger, nullable=False),
+)
+
+addresses = Table(
+    "addresses",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id"), primary_key=True),
+    Column("address", Text, nullable=False),  # JSON of an Address
+    Column("updated_at", BigInteger, nullable=False),
+)
+
+promos = Table(
+    "promos",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("brand_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("code", String(32), nullable=False),  # upper case
+    Column("kind", String(8), nullable=False),  # percent | fixed
+    Column("value", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("expires_at", BigInteger, nullable=True),
+    Column("max_uses", Integer, nullable=True),
+    Column("max_uses_per_customer", Integer, nullable=True),
+    Column("min_basket", BigInteger, nullable=False),
+    Column("uses", Integer, nullable=False),
+    Column("active", Integer, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    UniqueConstraint("brand_id", "code", name="uq_promos_brand_code"),
+)
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("number", String(16), nullable=False, unique=True),
+    Column("brand_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("customer_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("thread_id", Integer, ForeignKey("threads.id"), nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("subtotal", BigInteger, nullable=False),
+    Column("discount", BigInteger, nullable=False),
+    Column("shipping_cost", BigInteger, nullable=False),
+    Column("total", BigInteger, nullable=False),
+    Column("promo_id", Integer, ForeignKey("promos.id"), nullable=True),
+    Column("promo_code", String(32), nullable=True),
+    Column("shipping", String(64), nullable=False),  # the shipping option's name
+    Column("address", Text, nullable=False),  # JSON of an Address
+    Column("carrier", String(64), nullable=True),
+    Column("tracking", String(64), nullable=True),
+    Column("transfer_id", Integer, nullable=True),  # the payment (null for a free order)
+    Column("refund_transfer_id", Integer, nullable=True),
+    Column("receipt_message_id", Integer, nullable=True),
+    Column("created_at", BigInteger, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+    Index("ix_orders_brand_status", "brand_id", "status", "id"),
+    Index("ix_orders_customer", "customer_id", "id"),
+)
+
+order_lines = Table(
+    "order_lines",
+    metadata,
+    Column("order_id", Integer, ForeignKey("orders.id"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("variant_id", Integer, ForeignKey("variants.id"), nullable=False),
+    Column("product_id", Integer, ForeignKey("products.id"), nullable=False),
+    Column("sku", String(40), nullable=False),
+    Column("title", String(120), nullable=False),
+    Column("label", String(32), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("unit_price", BigInteger, nullable=False),
+)
+
+order_steps = Table(
+    "order_steps",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("order_id", Integer, ForeignKey("orders.id"), nullable=False, index=True),
+    Column("status", String(10), nullable=False),
+    Column("actor_id", Integer, nullable=False),
+    Column("note", Text, nullable=False),
+    Column("carrier", String(64), nullable=True),
+    Column("tracking", String(64), nullable=True),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+promo_uses = Table(
+    "promo_uses",
+    metadata,
+    Column("order_id", Integer, ForeignKey("orders.id"), primary_key=True),
+    Column("promo_id", Integer, ForeignKey("promos.id"), nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Index("ix_promo_uses_promo_user", "promo_id", "user_id"),
+)
+
+handovers = Table(
+    "handovers",
+    metadata,
+    Column("thread_id", Integer, ForeignKey("threads.id"), primary_key=True),
+    Column("brand_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("customer_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("mode", String(8), nullable=False),  # bot | waiting | staff
+    Column("agent_id", Integer, ForeignKey("users.id"), nullable=True),
+    Column("updated_at", BigInteger, nullable=False),
+    Index("ix_handovers_agent", "agent_id", "mode"),
+)

@@ -404,6 +404,59 @@ MONEY_SECTION = """\
 """
 
 
+SHOP_SECTION = """\
+## Shopping
+
+- **Brands** are accounts of kind `brand`. A brand's **staff** are person accounts that may act
+  for it: manage its catalogue, promo codes and orders, and answer its customers. The brand
+  account itself is always staff. The relay admin names staff and sets a brand's `verified`
+  flag (`chatshop-server --add-staff BRAND HANDLE`, `--verify-brand HANDLE`); anything else
+  staff-only is `forbidden` to other accounts. See [`brand`](#request-brand).
+- **Catalogue fields** have documented limits ([Limits](#limits): `MAX_TITLE_CHARS`,
+  `MAX_VARIANTS`, `MAX_PRICE_MAJOR` ...): over a limit is `too_large` (`invalid_amount` for
+  prices). Catalogue text must display exactly as stored: control characters, escape
+  sequences, bidi overrides, zero-width characters and more than {max_combining} combining
+  marks on one character are refused with `invalid_text` (message text, by contrast, is
+  stored as sent and sanitised by clients). Barcodes are EAN-13 or UPC-A with a correct
+  check digit (`invalid_barcode`) and are stored as 13 digits.
+- **Stock** lives on variants; a product without sizes or colours has one variant with an
+  empty label. Every variant has its own SKU, unique within its brand.
+- **Images** are uploaded with [`media_upload`](#request-media_upload) in base64 parts of
+  one frame each, checked by their bytes (PNG, JPEG, WebP; `unsupported_media`) and size
+  (`MAX_MEDIA_BYTES`), and served over plain HTTP on the relay's port:
+  `GET /media/<sha256>.<ext>`, with `Content-Type`, an `ETag` (the hash) and
+  `Cache-Control: {cache}`; `If-None-Match` gets `304`.
+- **Cards.** A product card ([`ProductCard`](#record-productcard)) is a snapshot taken when
+  it was shared; fetch the live product with [`product`](#request-product). Replying `#cart`
+  to it is [`cart_add`](#request-cart_add) with the card's `message_id` (and the variant's
+  `sku` when it has several: else `variant_required`). Orders post a
+  [`ReceiptCard`](#record-receiptcard) and [`OrderUpdateCard`](#record-orderupdatecard)s in the
+  customer's brand thread; the receipt's status follows the order (a `card` event).
+- **Carts** are kept by the relay, one per person per brand: every change reaches all your
+  sessions as a [`cart`](#event-cart) event. A line tells whether its price changed since
+  it was added (`price_changed`) and whether it can still be bought (`status`).
+- **Checkout**: show [`checkout_preview`](#request-checkout_preview), then send
+  [`checkout`](#request-checkout) with the total the customer confirmed (`expected_total`)
+  and an idempotency `key`. It is all or nothing: stock taken, wallet charged (a `purchase`
+  transfer to the brand's wallet), order and receipt stored, or nothing at all. Refusals:
+  `sold_out` (never oversold: the stock check and the decrement are one statement),
+  `insufficient_funds`, `price_changed`, `promo_invalid`, `address_required`,
+  `limit_exceeded`. A retried key answers the first order with `"replayed": true`.
+- **Orders** go placed -> confirmed -> preparing -> shipped (with carrier and tracking) ->
+  delivered, one step at a time, by staff ([`order_advance`](#request-order_advance)); any
+  other move is `invalid_transition`. The customer may cancel until it ships
+  ([`order_cancel`](#request-order_cancel)); the brand may refund at any step
+  ([`order_refund`](#request-order_refund)). Both return the money through the ledger (a
+  `refund` transfer), return the stock when the order had not shipped, and give the promo
+  code's use back. Customer and staff get an [`order`](#event-order) event for every change.
+- **Brand threads** are answered by the brand's assistant, which knows the live stock, until
+  the customer asks for a person ([`handover_request`](#request-handover_request), or
+  saying so) or staff take the thread ([`thread_take`](#request-thread_take)). A staff
+  member who answers joins the thread; every change is a [`handover`](#event-handover)
+  event naming who answers.
+"""
+
+
 def intro() -> str:
     supported = ", ".join(str(v) for v in sorted(limits.SUPPORTED_VERSIONS))
     return INTRO.format(
@@ -886,6 +939,10 @@ def render_markdown() -> str:
         EVENTS_SECTION.format(replay_batch=limits.REPLAY_BATCH),
         SENDING_SECTION.format(max_key=limits.MAX_KEY_CHARS),
         MONEY_SECTION.format(),
+        SHOP_SECTION.format(
+            max_combining=limits.MAX_COMBINING_MARKS,
+            cache="public, max-age=31536000, immutable",
+        ),
         close_codes_section(),
         error_codes_section(),
         client_frames_section(anchors),

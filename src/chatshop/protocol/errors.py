@@ -20,6 +20,14 @@ message. Codes are part of the wire contract: add new ones, never rename or reus
     ├── code = invalid_amount      zero, negative, or more decimals than the currency has
     ├── code = unknown_currency    not an active ISO 4217 currency
     ├── code = gone                the request, split share or red packet is settled/expired
+    ├── code = sold_out            not enough stock left for the quantity asked
+    ├── code = variant_required    the product comes in several variants: name one
+    ├── code = invalid_transition  an order cannot go from its status to the one asked
+    ├── code = promo_invalid       unknown, expired, used up, or basket under the minimum
+    ├── code = price_changed       the checkout total is not the one the client confirmed
+    ├── code = address_required    the first checkout needs a shipping address
+    ├── code = invalid_barcode     not an EAN-13 / UPC-A code, or a wrong check digit
+    ├── code = unsupported_media   an upload that is not a PNG, JPEG or WebP image
     └── code = internal            a bug on the relay; nothing was stored
 """
 
@@ -47,6 +55,14 @@ class ErrorCode(StrEnum):
     INVALID_AMOUNT = "invalid_amount"
     UNKNOWN_CURRENCY = "unknown_currency"
     GONE = "gone"
+    SOLD_OUT = "sold_out"
+    VARIANT_REQUIRED = "variant_required"
+    INVALID_TRANSITION = "invalid_transition"
+    PROMO_INVALID = "promo_invalid"
+    PRICE_CHANGED = "price_changed"
+    ADDRESS_REQUIRED = "address_required"
+    INVALID_BARCODE = "invalid_barcode"
+    UNSUPPORTED_MEDIA = "unsupported_media"
     INTERNAL = "internal"
 
 
@@ -74,6 +90,32 @@ ERROR_DESCRIPTIONS: dict[ErrorCode, str] = {
     ),
     ErrorCode.UNKNOWN_CURRENCY: "The currency is not an active ISO 4217 currency.",
     ErrorCode.GONE: "The payment request, split share or red packet is already settled.",
+    ErrorCode.SOLD_OUT: (
+        "Not enough stock for the quantity asked (none, or fewer than asked, are left); "
+        "nothing was reserved, charged or ordered."
+    ),
+    ErrorCode.VARIANT_REQUIRED: (
+        "The product comes in several variants (sizes, colours): name one by its SKU."
+    ),
+    ErrorCode.INVALID_TRANSITION: (
+        "The order cannot go from its current status to the one asked "
+        "(the message names both and the allowed next steps)."
+    ),
+    ErrorCode.PROMO_INVALID: (
+        "The promo code is unknown, inactive, expired, used up (in total or by you), "
+        "or the basket is under its minimum."
+    ),
+    ErrorCode.PRICE_CHANGED: (
+        "A price, the promo or shipping changed since the checkout was shown: "
+        "`expected_total` differs from the total now. Show the new checkout and confirm again."
+    ),
+    ErrorCode.ADDRESS_REQUIRED: "A checkout needs a shipping address; none is saved yet.",
+    ErrorCode.INVALID_BARCODE: (
+        "Not a 13-digit EAN-13 or 12-digit UPC-A code, or its check digit is wrong."
+    ),
+    ErrorCode.UNSUPPORTED_MEDIA: (
+        "The upload is not a PNG, JPEG or WebP image (by its bytes), or is over the size limit."
+    ),
     ErrorCode.INTERNAL: "A fault on the relay. Nothing was stored; the request may be retried.",
 }
 

@@ -40,6 +40,46 @@ from chatshop.protocol.payment_frames import (
     WalletEvent,
     WalletHistory,
 )
+from chatshop.protocol.shop_frames import (
+    SHOP_EVENT_TYPES,
+    SHOP_REQUEST_TYPES,
+    AddToCart,
+    AdvanceOrder,
+    ArchiveProduct,
+    CancelOrder,
+    CartEvent,
+    Checkout,
+    CheckoutPreview,
+    GetAddress,
+    GetBrand,
+    GetCart,
+    GetCatalog,
+    GetHandover,
+    GetOrder,
+    GetProduct,
+    HandoverEvent,
+    ImportCatalog,
+    ListBrandThreads,
+    ListCarts,
+    ListOrders,
+    ListPromos,
+    OrderEvent,
+    RefundOrder,
+    ReleaseThread,
+    RemoveCartLine,
+    RequestPerson,
+    SaveProduct,
+    SavePromo,
+    Scan,
+    Search,
+    SetAddress,
+    SetCartPromo,
+    ShareProduct,
+    TakeThread,
+    UpdateBrand,
+    UpdateCartLine,
+    UploadMedia,
+)
 
 # --------------------------------------------------------------------------- results
 
@@ -399,6 +439,7 @@ REQUEST_TYPES: tuple[type[Request], ...] = (
     MarkRead,
     GetHistory,
     *PAYMENT_REQUEST_TYPES,
+    *SHOP_REQUEST_TYPES,
 )
 
 AnyRequest = (
@@ -442,6 +483,39 @@ AnyRequest = (
     | Split
     | SendLuckyMoney
     | OpenLuckyMoney
+    | GetBrand
+    | UpdateBrand
+    | GetCatalog
+    | GetProduct
+    | Search
+    | Scan
+    | SaveProduct
+    | ArchiveProduct
+    | ImportCatalog
+    | UploadMedia
+    | ShareProduct
+    | GetCart
+    | ListCarts
+    | AddToCart
+    | UpdateCartLine
+    | RemoveCartLine
+    | SetCartPromo
+    | GetAddress
+    | SetAddress
+    | CheckoutPreview
+    | Checkout
+    | ListOrders
+    | GetOrder
+    | AdvanceOrder
+    | CancelOrder
+    | RefundOrder
+    | SavePromo
+    | ListPromos
+    | ListBrandThreads
+    | GetHandover
+    | RequestPerson
+    | TakeThread
+    | ReleaseThread
 )
 
 # --------------------------------------------------------------------------- replies
@@ -631,6 +705,7 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     MemberEvent,
     ContactEvent,
     *PAYMENT_EVENT_TYPES,
+    *SHOP_EVENT_TYPES,
 )
 
 AnyEvent = (
@@ -644,6 +719,9 @@ AnyEvent = (
     | ContactEvent
     | CardEvent
     | WalletEvent
+    | OrderEvent
+    | HandoverEvent
+    | CartEvent
 )
 
 

@@ -19,7 +19,15 @@ Amount = Annotated[int, msgspec.Meta(ge=-(2**53 - 1), le=2**53 - 1)]
 Currency = Annotated[str, msgspec.Meta(pattern="^[A-Z]{3}$")]
 Key = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 TransferKind = Literal[
-    "payment", "request", "split", "lucky_fund", "lucky_claim", "lucky_refund", "topup", "refund"
+    "payment",
+    "request",
+    "split",
+    "lucky_fund",
+    "lucky_claim",
+    "lucky_refund",
+    "topup",
+    "refund",
+    "purchase",
 ]
 
 

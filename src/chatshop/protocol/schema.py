@@ -18,7 +18,15 @@ from typing import Any, Union, get_args
 import msgspec
 import msgspec.inspect
 
-from chatshop.protocol import cards, frames, limits, models, payment_frames
+from chatshop.protocol import (
+    cards,
+    frames,
+    limits,
+    models,
+    payment_frames,
+    shop_frames,
+    shop_models,
+)
 from chatshop.protocol.limits import PROTOCOL_VERSION
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -144,6 +152,8 @@ FIELD_NOTES: dict[str, str] = {
     "Limits.rate_burst": "Requests a connection may send at once before throttling.",
 }
 
+FIELD_NOTES.update(shop_frames.FIELD_NOTES)
+
 
 def field_note(cls: type, name: str) -> str:
     """The note for one field, most specific key first."""
@@ -174,14 +184,14 @@ def record_types() -> tuple[StructType, ...]:
     """Result structs and domain models: everything that travels inside a frame.
 
     Result types come first in request order, then any struct defined in ``models``,
-    ``cards`` or ``payment_frames`` that no request returns (``Limits``, ``User``, the card
-    kinds ...), in definition order.
+    ``cards``, ``payment_frames``, ``shop_models`` or ``shop_frames`` that no request
+    returns (``Limits``, ``User``, the card kinds ...), in definition order.
     """
     seen: list[StructType] = []
     for request in request_types():
         if request.result_type not in seen:
             seen.append(request.result_type)
-    for module in (models, cards, payment_frames):
+    for module in (models, cards, payment_frames, shop_models, shop_frames):
         for value in vars(module).values():
             if (
                 isinstance(value, type)

@@ -1,0 +1,122 @@
+"""Relay admin commands for brands: verify them, name their staff, import a catalogue.
+
+    chatshop-server --db relay.db --verify-brand northwind
+    chatshop-server --db relay.db --add-staff northwind nora
+    chatshop-server --db relay.db --import-catalog northwind catalogue.csv
+
+Several may be given at once; they run in that order. Each opens the database (migrating it
+if needed), makes its change through the storage interface and exits: 0 when done, 1 when
+refused (the reason on stderr). They may run while the relay serves: SQLite serialises the
+writes (a change that collides with a busy relay may be refused with "database is locked";
+run it again).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from chatshop.brand_import import ParsedCatalog, format_report, parse_file, resolve_images
+from chatshop.protocol.errors import ProtocolError
+from chatshop.protocol.shop_models import (
+    ImportRowError,
+)
+from chatshop_server.catalog_rules import CleanProduct, normalize_product
+from chatshop_server.config import RelayConfig
+from chatshop_server.media import MediaStore
+from chatshop_server.storage.shop_interface import BrandChanges
+from chatshop_server.storage.sql import SqlStore
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("brand administration (run once and exit)")
+    group.add_argument("--verify-brand", metavar="HANDLE", help="mark a brand account as verified")
+    group.add_argument(
+        "--unverify-brand", metavar="HANDLE", help="take a brand's verified mark away"
+    )
+    group.add_argument(
+        "--add-staff",
+        nargs=2,
+        metavar=("BRAND", "HANDLE"),
+        help="let a person account act for a brand (answer threads, catalogue, orders)",
+    )
+    group.add_argument(
+        "--remove-staff",
+        nargs=2,
+        metavar=("BRAND", "HANDLE"),
+        help="stop a person acting for a brand",
+    )
+    group.add_argument(
+        "--import-catalog",
+        nargs=2,
+        metavar=("BRAND", "FILE"),
+        help="import products from CSV or JSON (docs/catalog-import.md), all or nothing",
+    )
+
+
+def requested(args: argparse.Namespace) -> bool:
+    return any(
+        getattr(args, name) is not None
+        for name in (
+            "verify_brand",
+            "unverify_brand",
+            "add_staff",
+            "remove_staff",
+            "import_catalog",
+        )
+    )
+
+
+async def run(config: RelayConfig, args: argparse.Namespace) -> int:
+    store = SqlStore(config.db_path, lambda _: None, default_currency=config.default_currency)
+    await store.start()
+    try:
+        if args.verify_brand or args.unverify_brand:
+            handle = (args.verify_brand or args.unverify_brand).removeprefix("@")
+            changes = BrandChanges(verified=args.verify_brand is not None)
+            profile = await store.update_brand(None, handle, changes)
+            state = "verified" if profile.verified else "not verified"
+            print(f"@{profile.brand.handle} is {state}")
+        if args.add_staff or args.remove_staff:
+            brand, person = args.add_staff or args.remove_staff
+            profile = await store.set_staff(
+                brand.removeprefix("@"), person.removeprefix("@"), args.add_staff is not None
+            )
+            staff = ", ".join(f"@{u.handle}" for u in profile.staff) or "nobody"
+            print(f"@{profile.brand.handle} staff: {staff}")
+        if args.import_catalog:
+            brand, file = args.import_catalog
+            return await import_file(store, config, brand.removeprefix("@"), Path(file))
+    except ProtocolError as exc:
+        print(f"chatshop-server: {exc.message}", file=sys.stderr)
+        return 1
+    finally:
+        await store.close()
+    return 0
+
+
+async def import_file(store: SqlStore, config: RelayConfig, brand: str, path: Path) -> int:
+    """Import a catalogue file as the relay admin; pictures are stored straight away."""
+    try:
+        parsed: ParsedCatalog = parse_file(path, await store.brand_currency(brand))
+    except (OSError, ValueError) as exc:
+        print(f"chatshop-server: cannot read {path}: {exc}", file=sys.stderr)
+        return 1
+    media = MediaStore(config.media_path)
+
+    async def keep(data: bytes) -> str:
+        return (await media.save(data)).url
+
+    await resolve_images(parsed, path.parent, keep)
+    currency = await store.brand_currency(brand)
+    clean: list[CleanProduct] = []
+    errors: list[ImportRowError] = list(parsed.errors)
+    for product in parsed.products:
+        checked, problems = normalize_product(product, currency)
+        errors.extend(error for error, _ in problems)
+        if checked is not None:
+            clean.append(checked)
+    report = await store.import_products(None, brand, clean, errors, False)
+    print(format_report(report), file=sys.stdout if report.imported else sys.stderr)
+    return 0 if report.imported else 1

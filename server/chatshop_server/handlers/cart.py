@@ -1,0 +1,115 @@
+"""Carts, the saved shipping address, and checkout (with its preview)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from chatshop.protocol.money import exponent
+from chatshop.protocol.shop_frames import (
+    AddToCart,
+    Checkout,
+    CheckoutPreview,
+    GetAddress,
+    GetCart,
+    ListCarts,
+    RemoveCartLine,
+    SetAddress,
+    SetCartPromo,
+    UpdateCartLine,
+)
+from chatshop.protocol.shop_models import (
+    AddressResult,
+    Cart,
+    CartList,
+    CheckoutQuote,
+    CheckoutResult,
+)
+from chatshop_server.catalog_rules import check_code, clean_address
+from chatshop_server.handlers.base import Handler, PeerLike, me, register, request_hash
+from chatshop_server.handlers.shop import handle_of
+from chatshop_server.storage.shop_interface import CheckoutSpec, ProductRef
+
+CART_HANDLERS: dict[type, Handler] = {}
+
+
+@register(CART_HANDLERS, GetCart)
+async def get_cart(peer: PeerLike, request: GetCart) -> Cart:
+    return await peer.ctx.store.cart(me(peer), handle_of(request.brand))
+
+
+@register(CART_HANDLERS, ListCarts)
+async def list_carts(peer: PeerLike, request: ListCarts) -> CartList:
+    return await peer.ctx.store.carts(me(peer))
+
+
+@register(CART_HANDLERS, AddToCart)
+async def cart_add(peer: PeerLike, request: AddToCart) -> Cart:
+    ref = ProductRef(
+        product_id=request.product_id,
+        brand=None if request.brand is None else handle_of(request.brand),
+        sku=request.sku,
+        message_id=request.message_id,
+    )
+    return await peer.ctx.store.cart_add(me(peer), ref, request.quantity)
+
+
+@register(CART_HANDLERS, UpdateCartLine)
+async def cart_update(peer: PeerLike, request: UpdateCartLine) -> Cart:
+    return await peer.ctx.store.cart_set_quantity(me(peer), request.variant_id, request.quantity)
+
+
+@register(CART_HANDLERS, RemoveCartLine)
+async def cart_remove(peer: PeerLike, request: RemoveCartLine) -> Cart:
+    return await peer.ctx.store.cart_set_quantity(me(peer), request.variant_id, 0)
+
+
+@register(CART_HANDLERS, SetCartPromo)
+async def cart_promo(peer: PeerLike, request: SetCartPromo) -> Cart:
+    code = None if request.code is None else check_code(request.code, field="promo code")
+    return await peer.ctx.store.cart_promo(me(peer), handle_of(request.brand), code)
+
+
+@register(CART_HANDLERS, GetAddress)
+async def get_address(peer: PeerLike, request: GetAddress) -> AddressResult:
+    return await peer.ctx.store.address(me(peer))
+
+
+@register(CART_HANDLERS, SetAddress)
+async def set_address(peer: PeerLike, request: SetAddress) -> AddressResult:
+    return await peer.ctx.store.set_address(me(peer), clean_address(request.address))
+
+
+async def _spec(peer: PeerLike, request: Checkout | CheckoutPreview) -> CheckoutSpec:
+    handle = handle_of(request.brand)
+    currency = await peer.ctx.store.brand_currency(handle)
+    items = None
+    if request.items is not None:
+        items = [(item.sku.strip(), item.quantity) for item in request.items]
+    shipping = None if request.shipping is None else check_code(request.shipping, field="shipping")
+    promo = None if request.promo is None else check_code(request.promo, field="promo code")
+    address = getattr(request, "address", None)
+    return CheckoutSpec(
+        user_id=me(peer),
+        brand=handle,
+        items=items,
+        shipping=shipping,
+        promo=promo,
+        address=None if address is None else clean_address(address),
+        max_amount=int(peer.ctx.config.max_transfer_major * 10 ** exponent(currency)),
+    )
+
+
+@register(CART_HANDLERS, CheckoutPreview)
+async def checkout_preview(peer: PeerLike, request: CheckoutPreview) -> CheckoutQuote:
+    return await peer.ctx.store.checkout_preview(await _spec(peer, request))
+
+
+@register(CART_HANDLERS, Checkout)
+async def checkout(peer: PeerLike, request: Checkout) -> CheckoutResult:
+    spec = dataclasses.replace(
+        await _spec(peer, request),
+        key=request.key,
+        request_hash=request_hash(request),
+        expected_total=request.expected_total,
+    )
+    return await peer.ctx.store.checkout(spec)

@@ -1,0 +1,129 @@
+"""Orders (the customer's list and the brand's queue, and each step), promo codes, and who
+answers a brand thread."""
+
+from __future__ import annotations
+
+from chatshop.protocol import limits
+from chatshop.protocol.errors import ErrorCode, ProtocolError
+from chatshop.protocol.money import exponent
+from chatshop.protocol.shop_frames import (
+    AdvanceOrder,
+    CancelOrder,
+    GetHandover,
+    GetOrder,
+    ListBrandThreads,
+    ListOrders,
+    ListPromos,
+    RefundOrder,
+    ReleaseThread,
+    RequestPerson,
+    SavePromo,
+    TakeThread,
+)
+from chatshop.protocol.shop_models import (
+    BrandThreadList,
+    Handover,
+    Order,
+    OrderPage,
+    Promo,
+    PromoList,
+)
+from chatshop_server.catalog_rules import check_code, check_promo, short_text
+from chatshop_server.handlers.base import Handler, PeerLike, me, register
+from chatshop_server.handlers.shop import handle_of
+from chatshop_server.storage.shop_interface import PromoSpec
+
+ORDER_HANDLERS: dict[type, Handler] = {}
+
+MAX_NOTE_CHARS = 280
+
+
+@register(ORDER_HANDLERS, ListOrders)
+async def list_orders(peer: PeerLike, request: ListOrders) -> OrderPage:
+    brand = None if request.brand is None else handle_of(request.brand)
+    return await peer.ctx.store.orders(
+        me(peer), request.role, brand, request.status, request.before, request.limit
+    )
+
+
+@register(ORDER_HANDLERS, GetOrder)
+async def get_order(peer: PeerLike, request: GetOrder) -> Order:
+    return await peer.ctx.store.order(me(peer), request.order_id)
+
+
+@register(ORDER_HANDLERS, AdvanceOrder)
+async def advance_order(peer: PeerLike, request: AdvanceOrder) -> Order:
+    carrier = tracking = None
+    if request.carrier is not None:
+        carrier = short_text(request.carrier, field="carrier", max_chars=limits.MAX_TRACKING_CHARS)
+    if request.tracking is not None:
+        tracking = short_text(
+            request.tracking, field="tracking", max_chars=limits.MAX_TRACKING_CHARS
+        )
+    note = short_text(request.note, field="note", max_chars=MAX_NOTE_CHARS)
+    return await peer.ctx.store.advance_order(
+        me(peer), request.order_id, request.status, carrier or None, tracking or None, note
+    )
+
+
+@register(ORDER_HANDLERS, CancelOrder)
+async def cancel_order(peer: PeerLike, request: CancelOrder) -> Order:
+    reason = short_text(request.reason, field="reason", max_chars=MAX_NOTE_CHARS)
+    return await peer.ctx.store.cancel_order(me(peer), request.order_id, reason)
+
+
+@register(ORDER_HANDLERS, RefundOrder)
+async def refund_order(peer: PeerLike, request: RefundOrder) -> Order:
+    reason = short_text(request.reason, field="reason", max_chars=MAX_NOTE_CHARS)
+    return await peer.ctx.store.refund_order(me(peer), request.order_id, reason)
+
+
+@register(ORDER_HANDLERS, SavePromo)
+async def save_promo(peer: PeerLike, request: SavePromo) -> Promo:
+    handle = handle_of(request.brand)
+    currency = await peer.ctx.store.brand_currency(handle)
+    check_promo(request.kind, request.value, currency)
+    ceiling = int(limits.MAX_PRICE_MAJOR * 10 ** exponent(currency)) * limits.MAX_CART_LINES
+    if request.min_basket > ceiling:
+        raise ProtocolError(ErrorCode.INVALID_AMOUNT, "min_basket is out of range")
+    spec = PromoSpec(
+        code=check_code(request.code, field="promo code"),
+        kind=request.kind,
+        value=request.value,
+        expires_at=request.expires_at,
+        max_uses=request.max_uses,
+        max_uses_per_customer=request.max_uses_per_customer,
+        min_basket=request.min_basket,
+        active=request.active,
+    )
+    return await peer.ctx.store.save_promo(me(peer), handle, spec)
+
+
+@register(ORDER_HANDLERS, ListPromos)
+async def list_promos(peer: PeerLike, request: ListPromos) -> PromoList:
+    return await peer.ctx.store.promos(me(peer), handle_of(request.brand))
+
+
+@register(ORDER_HANDLERS, ListBrandThreads)
+async def brand_threads(peer: PeerLike, request: ListBrandThreads) -> BrandThreadList:
+    return await peer.ctx.store.brand_threads(me(peer), handle_of(request.brand))
+
+
+@register(ORDER_HANDLERS, GetHandover)
+async def get_handover(peer: PeerLike, request: GetHandover) -> Handover:
+    return await peer.ctx.store.handover(me(peer), request.thread_id)
+
+
+@register(ORDER_HANDLERS, RequestPerson)
+async def request_person(peer: PeerLike, request: RequestPerson) -> Handover:
+    return await peer.ctx.store.request_person(me(peer), request.thread_id)
+
+
+@register(ORDER_HANDLERS, TakeThread)
+async def take_thread(peer: PeerLike, request: TakeThread) -> Handover:
+    return await peer.ctx.store.take_thread(me(peer), request.thread_id)
+
+
+@register(ORDER_HANDLERS, ReleaseThread)
+async def release_thread(peer: PeerLike, request: ReleaseThread) -> Handover:
+    return await peer.ctx.store.release_thread(me(peer), request.thread_id)

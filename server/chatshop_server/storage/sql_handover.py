@@ -1,0 +1,353 @@
+"""Who answers a brand thread: the brand's assistant, or a staff member who joined it.
+
+A brand thread starts with the assistant (``bot``). A customer asking for a person hands it
+to the least busy staff member, who joins the thread (``staff``), or leaves it ``waiting``
+when the brand has no staff. Staff may take a thread themselves and give it back. Every
+change is a ``handover`` event in the thread and a line from the brand saying who answers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+from sqlalchemy import Connection, func, insert, select, update
+
+from chatshop.protocol.cards import Card
+from chatshop.protocol.errors import ErrorCode, ProtocolError
+from chatshop.protocol.frames import MemberEvent, ThreadEvent
+from chatshop.protocol.models import Message, User
+from chatshop.protocol.shop_frames import (
+    HandoverEvent,
+)
+from chatshop.protocol.shop_models import (
+    BrandThread,
+    BrandThreadList,
+    Handover,
+    HandoverMode,
+)
+from chatshop_server.storage.interface import Publication
+from chatshop_server.storage.rows import message_from_row, now_ms
+from chatshop_server.storage.shop_interface import AssistantContext
+from chatshop_server.storage.sql_catalog import (
+    brand_info,
+    brand_user,
+    is_staff,
+    load_products,
+    require_staff,
+    staff_ids,
+)
+from chatshop_server.storage.sql_common import (
+    active_member_ids,
+    append_event,
+    build_thread,
+    thread_row,
+    users_by_id,
+)
+from chatshop_server.storage.sql_messages import post_message
+from chatshop_server.storage.sql_orders import recent_orders
+from chatshop_server.storage.tables import handovers, memberships, messages, products, threads
+
+BROWSE = 200  # most threads or products one listing considers
+RECENT_MESSAGES = 30  # how far back the assistant looks for the product being discussed
+
+
+@dataclass(frozen=True, slots=True)
+class _Parts:
+    thread: Any
+    brand: User
+    customer: User
+    members: list[int]
+
+
+def _parts(conn: Connection, thread_id: int) -> _Parts:
+    thread = thread_row(conn, thread_id)
+    if thread.kind != "brand":
+        raise ProtocolError(ErrorCode.BAD_REQUEST, f"thread {thread_id} is not a brand thread")
+    members = active_member_ids(conn, thread_id)
+    row = conn.execute(select(handovers).where(handovers.c.thread_id == thread_id)).first()
+    if row is not None:
+        people = users_by_id(conn, [*members, row.brand_id, row.customer_id])
+        return _Parts(thread, people[row.brand_id], people[row.customer_id], members)
+    people = users_by_id(conn, members)
+    brand = next(people[m] for m in members if people[m].kind == "brand")
+    others = [m for m in members if m != brand.id and not is_staff(conn, brand.id, m)]
+    customer = people[others[0]] if others else next(people[m] for m in members if m != brand.id)
+    return _Parts(thread, brand, customer, members)
+
+
+def _row(conn: Connection, parts: _Parts) -> Any:
+    """The thread's handover row, created (assistant answering) on first need."""
+    row = conn.execute(select(handovers).where(handovers.c.thread_id == parts.thread.id)).first()
+    if row is None:
+        conn.execute(
+            insert(handovers).values(
+                thread_id=parts.thread.id,
+                brand_id=parts.brand.id,
+                customer_id=parts.customer.id,
+                mode="bot",
+                agent_id=None,
+                updated_at=parts.thread.created_at,
+            )
+        )
+        row = conn.execute(select(handovers).where(handovers.c.thread_id == parts.thread.id)).one()
+    return row
+
+
+def _view(conn: Connection, parts: _Parts, row: Any | None) -> Handover:
+    if row is None:
+        return Handover(
+            thread_id=parts.thread.id,
+            brand_id=parts.brand.id,
+            customer_id=parts.customer.id,
+            mode="bot",
+            since=parts.thread.created_at,
+        )
+    agent = None if row.agent_id is None else users_by_id(conn, [row.agent_id])[row.agent_id]
+    return Handover(
+        thread_id=row.thread_id,
+        brand_id=row.brand_id,
+        customer_id=row.customer_id,
+        mode=row.mode,
+        since=row.updated_at,
+        agent=agent,
+    )
+
+
+def _current(conn: Connection, parts: _Parts) -> Handover:
+    row = conn.execute(select(handovers).where(handovers.c.thread_id == parts.thread.id)).first()
+    return _view(conn, parts, row)
+
+
+def get_handover(conn: Connection, user_id: int, thread_id: int) -> Handover:
+    parts = _parts(conn, thread_id)
+    if user_id not in parts.members and not is_staff(conn, parts.brand.id, user_id):
+        raise ProtocolError(ErrorCode.FORBIDDEN, f"you are not a member of thread {thread_id}")
+    return _current(conn, parts)
+
+
+def _join(conn: Connection, publications: list[Publication], parts: _Parts, user: User) -> None:
+    """Add a staff member to the thread (as a group adds a member)."""
+    if user.id in parts.members:
+        return
+    event = MemberEvent(thread_id=parts.thread.id, user=user, change="added", by=parts.brand.id)
+    event_id = append_event(
+        conn,
+        publications,
+        event,
+        recipients=[*parts.members, user.id],
+        thread_id=parts.thread.id,
+    )
+    conn.execute(
+        insert(memberships).values(
+            thread_id=parts.thread.id, user_id=user.id, joined_event=event_id, read_seq=0
+        )
+    )
+    members = [*parts.members, user.id]
+    thread = ThreadEvent(thread=build_thread(conn, thread_row(conn, parts.thread.id), None))
+    append_event(conn, publications, thread, recipients=members, thread_id=parts.thread.id)
+    parts.members.append(user.id)
+
+
+def _change(
+    conn: Connection,
+    publications: list[Publication],
+    parts: _Parts,
+    mode: HandoverMode,
+    agent: User | None,
+    line: str,
+) -> Handover:
+    _row(conn, parts)
+    now = now_ms()
+    conn.execute(
+        update(handovers)
+        .where(handovers.c.thread_id == parts.thread.id)
+        .values(mode=mode, agent_id=None if agent is None else agent.id, updated_at=now)
+    )
+    handover = _current(conn, parts)
+    event = HandoverEvent(handover=handover)
+    append_event(conn, publications, event, recipients=parts.members, thread_id=parts.thread.id)
+    thread = thread_row(conn, parts.thread.id)
+    post_message(conn, publications, thread, parts.members, parts.brand.id, line)
+    return handover
+
+
+def _least_busy_staff(conn: Connection, brand_id: int) -> User | None:
+    people = staff_ids(conn, brand_id)[1:]
+    if not people:
+        return None
+    load = {
+        row.agent_id: int(row.n)
+        for row in conn.execute(
+            select(handovers.c.agent_id, func.count().label("n"))
+            .where(handovers.c.agent_id.in_(people), handovers.c.mode == "staff")
+            .group_by(handovers.c.agent_id)
+        )
+    }
+    chosen = min(people, key=lambda p: (load.get(p, 0), people.index(p)))
+    return users_by_id(conn, [chosen])[chosen]
+
+
+def request_person(
+    conn: Connection, publications: list[Publication], user_id: int, thread_id: int
+) -> Handover:
+    """The customer asks for a person: the least busy staff member joins, or it waits."""
+    parts = _parts(conn, thread_id)
+    if user_id != parts.customer.id:
+        raise ProtocolError(ErrorCode.FORBIDDEN, "only the customer asks for a person")
+    current = _current(conn, parts)
+    if current.mode != "bot":
+        return current
+    agent = _least_busy_staff(conn, parts.brand.id)
+    if agent is None:
+        line = f"A person from {parts.brand.display_name} will answer you here as soon as possible."
+        return _change(conn, publications, parts, "waiting", None, line)
+    _join(conn, publications, parts, agent)
+    line = f"{agent.display_name} from {parts.brand.display_name} is taking over from here."
+    return _change(conn, publications, parts, "staff", agent, line)
+
+
+def take_thread(
+    conn: Connection, publications: list[Publication], user_id: int, thread_id: int
+) -> Handover:
+    """A staff member answers the thread from now on."""
+    parts = _parts(conn, thread_id)
+    require_staff(conn, parts.brand, user_id)
+    current = _current(conn, parts)
+    if current.mode == "staff" and current.agent is not None and current.agent.id == user_id:
+        return current
+    agent = users_by_id(conn, [user_id])[user_id]
+    _join(conn, publications, parts, agent)
+    line = f"{agent.display_name} from {parts.brand.display_name} is answering you now."
+    return _change(conn, publications, parts, "staff", agent, line)
+
+
+def release_thread(
+    conn: Connection, publications: list[Publication], user_id: int, thread_id: int
+) -> Handover:
+    """Staff give the thread back to the brand's assistant."""
+    parts = _parts(conn, thread_id)
+    require_staff(conn, parts.brand, user_id)
+    if _current(conn, parts).mode == "bot":
+        return _current(conn, parts)
+    line = (
+        f'{parts.brand.display_name}\'s assistant is back. Say "person" any time to talk '
+        "to our team."
+    )
+    return _change(conn, publications, parts, "bot", None, line)
+
+
+def brand_threads(conn: Connection, user_id: int, handle: str) -> BrandThreadList:
+    brand = brand_user(conn, handle)
+    require_staff(conn, brand, user_id)
+    rows = conn.execute(
+        select(threads)
+        .join(memberships, memberships.c.thread_id == threads.c.id)
+        .where(
+            threads.c.kind == "brand",
+            memberships.c.user_id == brand.id,
+            memberships.c.left_event.is_(None),
+        )
+        .order_by(threads.c.last_activity.desc(), threads.c.id.desc())
+        .limit(BROWSE)
+    ).all()
+    found = []
+    for row in rows:
+        parts = _parts(conn, row.id)
+        last = None
+        if row.last_seq:
+            msg = conn.execute(
+                select(messages).where(
+                    messages.c.thread_id == row.id, messages.c.seq == row.last_seq
+                )
+            ).first()
+            last = None if msg is None else message_from_row(msg)
+        found.append(
+            BrandThread(
+                thread_id=row.id,
+                customer=parts.customer,
+                handover=_current(conn, parts),
+                last_activity=row.last_activity,
+                last_message=last,
+            )
+        )
+    return BrandThreadList(threads=found)
+
+
+# --------------------------------------------------------------------------- the assistant
+
+
+_card_peek = msgspec.json.Decoder(dict[str, object])
+
+
+def assistant_context(
+    conn: Connection, thread_id: int, sender_id: int, default_currency: str
+) -> tuple[bool, AssistantContext | None]:
+    """(is it a brand thread, the context when the assistant should answer ``sender_id``)."""
+    thread = conn.execute(select(threads.c.kind).where(threads.c.id == thread_id)).first()
+    if thread is None or thread.kind != "brand":
+        return False, None
+    parts = _parts(conn, thread_id)
+    if sender_id != parts.customer.id or _current(conn, parts).mode != "bot":
+        return True, None
+    info = brand_info(conn, parts.brand, default_currency)
+    if not info.assistant:
+        return True, None
+    ids = list(
+        conn.execute(
+            select(products.c.id)
+            .where(products.c.brand_id == parts.brand.id, products.c.active == 1)
+            .order_by(products.c.position, products.c.id)
+            .limit(BROWSE)
+        ).scalars()
+    )
+    if not ids:
+        return True, None
+    found = load_products(conn, ids)
+    focus = None
+    for card in conn.execute(
+        select(messages.c.card)
+        .where(messages.c.thread_id == thread_id, messages.c.card.is_not(None))
+        .order_by(messages.c.seq.desc())
+        .limit(RECENT_MESSAGES)
+    ).scalars():
+        peek = _card_peek.decode(card)
+        product_id = peek.get("product_id")
+        if peek.get("kind") in ("product", "quick_replies") and isinstance(product_id, int):
+            focus = product_id
+            break
+    return True, AssistantContext(
+        thread_id=thread_id,
+        brand=parts.brand,
+        customer=parts.customer,
+        currency=info.currency,
+        products=[found[i] for i in ids if i in found],
+        focus_product_id=focus,
+        orders=recent_orders(conn, parts.customer.id, parts.brand.id, 3),
+    )
+
+
+def assistant_reply(
+    conn: Connection,
+    publications: list[Publication],
+    thread_id: int,
+    text: str,
+    card: Card | None,
+    reply_to: int | None,
+) -> Message | None:
+    """Post the assistant's answer as the brand, unless a person took the thread meanwhile."""
+    parts = _parts(conn, thread_id)
+    if _current(conn, parts).mode != "bot":
+        return None
+    thread = thread_row(conn, thread_id)
+    return post_message(
+        conn,
+        publications,
+        thread,
+        parts.members,
+        parts.brand.id,
+        text,
+        reply_to=reply_to,
+        card=card,
+    )

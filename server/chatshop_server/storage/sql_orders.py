@@ -1,0 +1,631 @@
+"""Checkout and orders: one writer operation places an order, and each step after it
+(confirm, prepare, ship, deliver, cancel, refund) is another.
+
+Checkout takes stock with a guarded UPDATE per line (``stock >= quantity``: two buyers of
+the last item cannot both pass), counts the promo code's use the same way, moves the money
+from the buyer's wallet to the brand's through the ledger, stores the order and posts its
+receipt in the brand thread; any refusal rolls the whole operation back. Cancellation and
+refunds move the money back (kind ``refund``) and, before shipping, the stock.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Sequence
+from typing import Any
+
+import msgspec
+from sqlalchemy import Connection, insert, select, update
+
+from chatshop.protocol import encode
+from chatshop.protocol.cards import OrderStatus, OrderUpdateCard, ReceiptCard, ReceiptLine
+from chatshop.protocol.errors import ErrorCode, ProtocolError
+from chatshop.protocol.money import format_money
+from chatshop.protocol.shop_frames import (
+    OrderEvent,
+)
+from chatshop.protocol.shop_models import (
+    Address,
+    CheckoutQuote,
+    CheckoutResult,
+    Order,
+    OrderLine,
+    OrderPage,
+    OrderRole,
+    OrderStep,
+)
+from chatshop_server.storage.interface import Publication
+from chatshop_server.storage.rows import now_ms
+from chatshop_server.storage.shop_interface import CheckoutSpec
+from chatshop_server.storage.sql_cart import (
+    build_basket,
+    new_promo_use,
+    release_promo,
+    remove_from_cart,
+    save_address,
+    take_promo,
+)
+from chatshop_server.storage.sql_catalog import brand_user, is_staff, require_staff, staff_ids
+from chatshop_server.storage.sql_common import (
+    active_member_ids,
+    append_event,
+    is_blocked_between,
+    new_id,
+    thread_row,
+    users_by_id,
+)
+from chatshop_server.storage.sql_idempotency import recall, remember
+from chatshop_server.storage.sql_ledger import balance_of, move, short_id, wallet
+from chatshop_server.storage.sql_messages import post_message, update_card
+from chatshop_server.storage.sql_payments import _notify as notify_wallets
+from chatshop_server.storage.sql_threads import open_direct
+from chatshop_server.storage.tables import order_lines, order_steps, orders, variants
+
+NEXT_STEP: dict[str, OrderStatus] = {
+    "placed": "confirmed",
+    "confirmed": "preparing",
+    "preparing": "shipped",
+    "shipped": "delivered",
+}
+CANCELLABLE = frozenset({"placed", "confirmed", "preparing"})
+REFUNDABLE = frozenset({"placed", "confirmed", "preparing", "shipped", "delivered"})
+
+_checkout_decoder = msgspec.json.Decoder(CheckoutResult)
+_address_decoder = msgspec.json.Decoder(Address)
+
+
+def order_number(brand_handle: str, order_id: int) -> str:
+    """``NOR-000042``: the brand's initials and the order id."""
+    prefix = re.sub(r"[^A-Za-z0-9]", "", brand_handle).upper()[:3] or "ORD"
+    return f"{prefix}-{order_id:06d}"
+
+
+# --------------------------------------------------------------------------- views
+
+
+def order_view(conn: Connection, order_id: int) -> Order:
+    row = conn.execute(select(orders).where(orders.c.id == order_id)).first()
+    if row is None:
+        raise ProtocolError(ErrorCode.NOT_FOUND, f"no order {order_id}")
+    return _view(conn, row)
+
+
+def _view(conn: Connection, row: Any) -> Order:
+    people = users_by_id(conn, [row.brand_id, row.customer_id])
+    lines = [
+        OrderLine(
+            variant_id=line.variant_id,
+            product_id=line.product_id,
+            sku=line.sku,
+            title=line.title,
+            label=line.label,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+        )
+        for line in conn.execute(
+            select(order_lines)
+            .where(order_lines.c.order_id == row.id)
+            .order_by(order_lines.c.position)
+        )
+    ]
+    steps = [
+        OrderStep(
+            status=step.status,
+            at=step.created_at,
+            by=step.actor_id,
+            note=step.note,
+            carrier=step.carrier,
+            tracking=step.tracking,
+        )
+        for step in conn.execute(
+            select(order_steps).where(order_steps.c.order_id == row.id).order_by(order_steps.c.id)
+        )
+    ]
+    return Order(
+        id=row.id,
+        number=row.number,
+        brand=people[row.brand_id],
+        customer=people[row.customer_id],
+        status=row.status,
+        currency=row.currency,
+        lines=lines,
+        subtotal=row.subtotal,
+        discount=row.discount,
+        shipping_cost=row.shipping_cost,
+        total=row.total,
+        shipping=row.shipping,
+        address=_address_decoder.decode(row.address),
+        thread_id=row.thread_id,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        steps=steps,
+        promo_code=row.promo_code,
+        carrier=row.carrier,
+        tracking=row.tracking,
+        receipt_message_id=row.receipt_message_id,
+    )
+
+
+def _receipt(order: Order, transfer_id: int | None) -> ReceiptCard:
+    return ReceiptCard(
+        order_id=order.id,
+        number=order.number,
+        brand_id=order.brand.id,
+        customer_id=order.customer.id,
+        status=order.status,
+        lines=[
+            ReceiptLine(
+                sku=line.sku,
+                title=line.title,
+                label=line.label,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+            )
+            for line in order.lines
+        ],
+        currency=order.currency,
+        subtotal=order.subtotal,
+        discount=order.discount,
+        shipping=order.shipping_cost,
+        total=order.total,
+        promo_code=order.promo_code,
+        short_id=None if transfer_id is None else short_id(transfer_id),
+    )
+
+
+def _tell(conn: Connection, publications: list[Publication], order: Order) -> None:
+    """An ``order`` event to the customer, the brand and its staff."""
+    event = OrderEvent(order=order)
+    for user_id in dict.fromkeys([order.customer.id, *staff_ids(conn, order.brand.id)]):
+        append_event(conn, publications, event, recipients=[user_id], user_id=user_id)
+
+
+# --------------------------------------------------------------------------- checkout
+
+
+def preview(conn: Connection, spec: CheckoutSpec, default_currency: str) -> CheckoutQuote:
+    """What checking out would cost now; nothing is reserved."""
+    basket = build_basket(
+        conn,
+        spec.user_id,
+        spec.brand,
+        spec.items,
+        spec.shipping,
+        spec.promo,
+        spec.address,
+        default_currency,
+        now_ms(),
+    )
+    currency = basket.brand.currency
+    balance = balance_of(conn, wallet(conn, spec.user_id, currency)).amount
+    problems = basket.problems()
+    if balance < basket.total:
+        problems.append(
+            f"your wallet holds {format_money(balance, currency)}; "
+            f"the total is {format_money(basket.total, currency)}"
+        )
+    if basket.total > spec.max_amount:
+        problems.append(f"the total is over the relay's limit of {spec.max_amount} minor units")
+    return CheckoutQuote(
+        brand=basket.brand.user,
+        currency=currency,
+        lines=[line.view() for line in basket.lines],
+        subtotal=basket.subtotal,
+        discount=basket.discount,
+        shipping_options=basket.brand.shipping,
+        shipping_cost=basket.shipping.price,
+        total=basket.total,
+        balance=balance,
+        can_pay=not problems,
+        problems=problems,
+        promo=None if basket.promo is None else basket.promo.applied,
+        shipping=basket.shipping,
+        address=basket.address,
+    )
+
+
+def checkout(
+    conn: Connection, publications: list[Publication], spec: CheckoutSpec, default_currency: str
+) -> CheckoutResult:
+    """Place and pay for an order, all or nothing."""
+    prior = recall(conn, spec.user_id, spec.key, spec.request_hash)
+    if prior is not None:
+        return msgspec.structs.replace(_checkout_decoder.decode(prior), replayed=True)
+    now = spec.at if spec.at is not None else now_ms()
+    if spec.address is not None:
+        save_address(conn, spec.user_id, spec.address)
+    basket = build_basket(
+        conn,
+        spec.user_id,
+        spec.brand,
+        spec.items,
+        spec.shipping,
+        spec.promo,
+        spec.address,
+        default_currency,
+        now,
+    )
+    brand = basket.brand.user
+    currency = basket.brand.currency
+    if basket.address is None:
+        raise ProtocolError(
+            ErrorCode.ADDRESS_REQUIRED, "where should it go? Send a shipping address"
+        )
+    if basket.promo is not None and not basket.promo.applied.valid:
+        raise ProtocolError(ErrorCode.PROMO_INVALID, basket.promo.applied.problem)
+    for line in basket.lines:
+        if not line.buyable:
+            raise ProtocolError(ErrorCode.GONE, f"{line.describe()} is no longer sold")
+    total = basket.total
+    if spec.expected_total is not None and spec.expected_total != total:
+        raise ProtocolError(
+            ErrorCode.PRICE_CHANGED,
+            f"the total is now {format_money(total, currency)}, not "
+            f"{format_money(spec.expected_total, currency)}: check the order again",
+        )
+    if total > spec.max_amount:
+        raise ProtocolError(
+            ErrorCode.LIMIT_EXCEEDED,
+            f"one payment may move at most {spec.max_amount} minor units of {currency}",
+        )
+    if is_blocked_between(conn, spec.user_id, brand.id):
+        raise ProtocolError(ErrorCode.BLOCKED, f"you and @{brand.handle} blocked each other")
+    for line in basket.lines:
+        taken = conn.execute(
+            update(variants)
+            .where(variants.c.id == line.variant_id, variants.c.stock >= line.quantity)
+            .values(stock=variants.c.stock - line.quantity)
+        )
+        if taken.rowcount != 1:
+            left = conn.execute(
+                select(variants.c.stock).where(variants.c.id == line.variant_id)
+            ).scalar_one()
+            raise ProtocolError(
+                ErrorCode.SOLD_OUT,
+                f"{line.describe()} is sold out"
+                if left == 0
+                else f"only {left} left of {line.describe()}; you asked for {line.quantity}",
+            )
+    promo = basket.promo
+    if promo is not None and promo.promo_id is not None and not take_promo(conn, promo.promo_id):
+        raise ProtocolError(ErrorCode.PROMO_INVALID, f"{promo.applied.code} has been used up")
+    thread = _brand_thread(conn, publications, spec.user_id, brand.handle)
+    order_id = new_id(
+        conn.execute(
+            insert(orders).values(
+                number=f"pending-{secrets.token_hex(6)}",
+                brand_id=brand.id,
+                customer_id=spec.user_id,
+                thread_id=thread.id,
+                status="placed",
+                currency=currency,
+                subtotal=basket.subtotal,
+                discount=basket.discount,
+                shipping_cost=basket.shipping.price,
+                total=total,
+                promo_id=None if promo is None else promo.promo_id,
+                promo_code=None if promo is None else promo.applied.code,
+                shipping=basket.shipping.name,
+                address=msgspec.json.encode(basket.address),
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    )
+    number = order_number(brand.handle, order_id)
+    conn.execute(
+        insert(order_lines),
+        [
+            {
+                "order_id": order_id,
+                "position": n,
+                "variant_id": line.variant_id,
+                "product_id": line.product_id,
+                "sku": line.sku,
+                "title": line.title,
+                "label": line.label,
+                "quantity": line.quantity,
+                "unit_price": line.unit_price,
+            }
+            for n, line in enumerate(basket.lines, start=1)
+        ],
+    )
+    _step(conn, order_id, "placed", spec.user_id, "", None, None, now)
+    if promo is not None and promo.promo_id is not None:
+        new_promo_use(conn, promo.promo_id, spec.user_id, order_id)
+    transfer_id = None
+    if total > 0:
+        transfer_id = move(
+            conn,
+            debit=wallet(conn, spec.user_id, currency),
+            credit=wallet(conn, brand.id, currency),
+            amount=total,
+            currency=currency,
+            kind="purchase",
+            note=number,
+            initiator_id=spec.user_id,
+            thread_id=thread.id,
+        )
+        notify_wallets(conn, publications, transfer_id, [spec.user_id, brand.id])
+    conn.execute(
+        update(orders).where(orders.c.id == order_id).values(number=number, transfer_id=transfer_id)
+    )
+    order = order_view(conn, order_id)
+    members = active_member_ids(conn, thread.id)
+    message = post_message(
+        conn,
+        publications,
+        thread_row(conn, thread.id),
+        members,
+        brand.id,
+        "",
+        card=_receipt(order, transfer_id),
+        at=spec.at,
+    )
+    conn.execute(
+        update(orders).where(orders.c.id == order_id).values(receipt_message_id=message.id)
+    )
+    order = msgspec.structs.replace(order, receipt_message_id=message.id)
+    if basket.from_cart:
+        remove_from_cart(
+            conn, publications, spec.user_id, basket.brand, [x.variant_id for x in basket.lines]
+        )
+    _tell(conn, publications, order)
+    result = CheckoutResult(
+        order=order,
+        message=message,
+        balance=balance_of(conn, wallet(conn, spec.user_id, currency)),
+    )
+    remember(conn, spec.user_id, spec.key, spec.request_hash, encode(result))
+    return result
+
+
+def _brand_thread(
+    conn: Connection, publications: list[Publication], user_id: int, brand_handle: str
+) -> Any:
+    """The customer's thread with the brand, opened now if it does not exist yet."""
+    me = users_by_id(conn, [user_id])[user_id]
+    return open_direct(conn, publications, me, brand_handle)
+
+
+def _step(
+    conn: Connection,
+    order_id: int,
+    status: str,
+    actor_id: int,
+    note: str,
+    carrier: str | None,
+    tracking: str | None,
+    at: int,
+) -> None:
+    conn.execute(
+        insert(order_steps).values(
+            order_id=order_id,
+            status=status,
+            actor_id=actor_id,
+            note=note,
+            carrier=carrier,
+            tracking=tracking,
+            created_at=at,
+        )
+    )
+
+
+# --------------------------------------------------------------------------- orders
+
+
+def _order_row(conn: Connection, order_id: int) -> Any:
+    row = conn.execute(select(orders).where(orders.c.id == order_id)).first()
+    if row is None:
+        raise ProtocolError(ErrorCode.NOT_FOUND, f"no order {order_id}")
+    return row
+
+
+def get_order(conn: Connection, user_id: int, order_id: int) -> Order:
+    row = _order_row(conn, order_id)
+    if row.customer_id != user_id and not is_staff(conn, row.brand_id, user_id):
+        raise ProtocolError(ErrorCode.NOT_FOUND, f"no order {order_id}")
+    return _view(conn, row)
+
+
+def list_orders(
+    conn: Connection,
+    user_id: int,
+    role: OrderRole,
+    handle: str | None,
+    statuses: Sequence[str] | None,
+    before: int | None,
+    limit: int,
+) -> OrderPage:
+    query = select(orders)
+    if role == "customer":
+        query = query.where(orders.c.customer_id == user_id)
+        if handle is not None:
+            query = query.where(orders.c.brand_id == brand_user(conn, handle).id)
+    else:
+        if handle is None:
+            raise ProtocolError(ErrorCode.BAD_REQUEST, "name the brand whose orders to list")
+        brand = brand_user(conn, handle)
+        require_staff(conn, brand, user_id)
+        query = query.where(orders.c.brand_id == brand.id)
+    if statuses:
+        query = query.where(orders.c.status.in_(list(statuses)))
+    if before is not None:
+        query = query.where(orders.c.id < before)
+    rows = conn.execute(query.order_by(orders.c.id.desc()).limit(limit + 1)).all()
+    return OrderPage(orders=[_view(conn, row) for row in rows[:limit]], more=len(rows) > limit)
+
+
+def _announce(
+    conn: Connection,
+    publications: list[Publication],
+    order_id: int,
+    note: str,
+    at: int | None,
+) -> Order:
+    """Post the step in the brand thread, update the receipt, tell everyone concerned."""
+    order = order_view(conn, order_id)
+    thread = thread_row(conn, order.thread_id)
+    card = OrderUpdateCard(
+        order_id=order.id,
+        number=order.number,
+        status=order.status,
+        carrier=order.carrier,
+        tracking=order.tracking,
+        note=note,
+    )
+    members = active_member_ids(conn, thread.id)
+    if order.brand.id in members:
+        post_message(conn, publications, thread, members, order.brand.id, "", card=card, at=at)
+        if order.receipt_message_id is not None:
+            row = conn.execute(select(orders.c.transfer_id).where(orders.c.id == order_id)).one()
+            update_card(
+                conn, publications, order.receipt_message_id, _receipt(order, row.transfer_id)
+            )
+    _tell(conn, publications, order)
+    return order
+
+
+def advance_order(
+    conn: Connection,
+    publications: list[Publication],
+    user_id: int | None,
+    order_id: int,
+    status: OrderStatus,
+    carrier: str | None,
+    tracking: str | None,
+    note: str,
+    at: int | None = None,
+) -> Order:
+    """Staff move an order one step on its way."""
+    row = _order_row(conn, order_id)
+    brand = users_by_id(conn, [row.brand_id])[row.brand_id]
+    if user_id is not None and not is_staff(conn, brand.id, user_id):
+        if row.customer_id == user_id:
+            raise ProtocolError(ErrorCode.FORBIDDEN, "only the brand's staff advance orders")
+        raise ProtocolError(ErrorCode.NOT_FOUND, f"no order {order_id}")
+    expected = NEXT_STEP.get(row.status)
+    if status != expected:
+        then = f"its next step is {expected}" if expected else "it is finished"
+        raise ProtocolError(
+            ErrorCode.INVALID_TRANSITION,
+            f"order {row.number} is {row.status}: {then}, it cannot become {status}",
+        )
+    if status == "shipped" and not (carrier and tracking):
+        raise ProtocolError(ErrorCode.BAD_REQUEST, "a shipped order needs carrier and tracking")
+    when = at if at is not None else now_ms()
+    values: dict[str, Any] = {"status": status, "updated_at": when}
+    if status == "shipped":
+        values |= {"carrier": carrier, "tracking": tracking}
+    conn.execute(update(orders).where(orders.c.id == order_id).values(**values))
+    actor = brand.id if user_id is None else user_id
+    shipped = status == "shipped"
+    _step(
+        conn,
+        order_id,
+        status,
+        actor,
+        note,
+        carrier if shipped else None,
+        tracking if shipped else None,
+        when,
+    )
+    return _announce(conn, publications, order_id, note, at)
+
+
+def _give_back(
+    conn: Connection,
+    publications: list[Publication],
+    row: Any,
+    actor: int,
+    status: OrderStatus,
+    reason: str,
+    *,
+    restock: bool,
+) -> Order:
+    """Refund the customer in full and, when asked, put the items back on the shelf."""
+    refund_id = None
+    if row.total > 0:
+        refund_id = move(
+            conn,
+            debit=wallet(conn, row.brand_id, row.currency),
+            credit=wallet(conn, row.customer_id, row.currency),
+            amount=row.total,
+            currency=row.currency,
+            kind="refund",
+            note=f"{row.number} {reason}".strip(),
+            initiator_id=actor,
+            thread_id=row.thread_id,
+        )
+        notify_wallets(conn, publications, refund_id, [row.customer_id, row.brand_id])
+    if restock:
+        for line in conn.execute(select(order_lines).where(order_lines.c.order_id == row.id)):
+            conn.execute(
+                update(variants)
+                .where(variants.c.id == line.variant_id)
+                .values(stock=variants.c.stock + line.quantity)
+            )
+    release_promo(conn, row.id)
+    now = now_ms()
+    conn.execute(
+        update(orders)
+        .where(orders.c.id == row.id)
+        .values(status=status, refund_transfer_id=refund_id, updated_at=now)
+    )
+    _step(conn, row.id, status, actor, reason, None, None, now)
+    return _announce(conn, publications, row.id, reason, None)
+
+
+def cancel_order(
+    conn: Connection, publications: list[Publication], user_id: int, order_id: int, reason: str
+) -> Order:
+    """The customer cancels before shipping: money back, items back on the shelf."""
+    row = _order_row(conn, order_id)
+    if row.customer_id != user_id:
+        if is_staff(conn, row.brand_id, user_id):
+            raise ProtocolError(
+                ErrorCode.FORBIDDEN, "staff refund orders (order_refund); customers cancel them"
+            )
+        raise ProtocolError(ErrorCode.NOT_FOUND, f"no order {order_id}")
+    if row.status not in CANCELLABLE:
+        raise ProtocolError(
+            ErrorCode.INVALID_TRANSITION,
+            f"order {row.number} is {row.status}: only orders not yet shipped can be "
+            "cancelled (ask the brand for a refund)",
+        )
+    return _give_back(conn, publications, row, user_id, "cancelled", reason, restock=True)
+
+
+def refund_order(
+    conn: Connection,
+    publications: list[Publication],
+    user_id: int | None,
+    order_id: int,
+    reason: str,
+) -> Order:
+    """The brand refunds an order in full; unshipped items go back on the shelf."""
+    row = _order_row(conn, order_id)
+    if user_id is not None and not is_staff(conn, row.brand_id, user_id):
+        if row.customer_id == user_id:
+            raise ProtocolError(
+                ErrorCode.FORBIDDEN, "only the brand refunds; you can cancel before shipping"
+            )
+        raise ProtocolError(ErrorCode.NOT_FOUND, f"no order {order_id}")
+    if row.status not in REFUNDABLE:
+        raise ProtocolError(
+            ErrorCode.INVALID_TRANSITION, f"order {row.number} is already {row.status}"
+        )
+    actor = row.brand_id if user_id is None else user_id
+    restock = row.status in CANCELLABLE
+    return _give_back(conn, publications, row, actor, "refunded", reason, restock=restock)
+
+
+def recent_orders(conn: Connection, customer_id: int, brand_id: int, limit: int) -> list[Order]:
+    rows = conn.execute(
+        select(orders)
+        .where(orders.c.customer_id == customer_id, orders.c.brand_id == brand_id)
+        .order_by(orders.c.id.desc())
+        .limit(limit)
+    ).all()
+    return [_view(conn, row) for row in rows]
