@@ -71,13 +71,16 @@ class SqlStore(SqlShopStore):
         self._synchronous = synchronous
         self._engine: AsyncEngine = create_async_engine(sqlite_url(db_path), pool_size=4)
         self._write_engine: Engine = create_engine(f"sqlite:///{db_path}", poolclass=NullPool)
-        self._install_sqlite_hooks(self._engine.sync_engine)
-        self._install_sqlite_hooks(self._write_engine)
+        self._install_sqlite_hooks(self._engine.sync_engine, begin="BEGIN")
+        # The writer takes the write lock when its transaction starts: a deferred BEGIN
+        # would fail at once with "database is locked" when another process (an admin
+        # command) wrote since its snapshot, where IMMEDIATE waits for busy_timeout.
+        self._install_sqlite_hooks(self._write_engine, begin="BEGIN IMMEDIATE")
         self._publish = publish
         self._head = 0  # the newest committed event id, kept current by _published
         self._writer = GroupCommitWriter(self._write_engine, self._published)
 
-    def _install_sqlite_hooks(self, engine: Engine) -> None:
+    def _install_sqlite_hooks(self, engine: Engine, *, begin: str) -> None:
         synchronous = self._synchronous
 
         @event.listens_for(engine, "connect")
@@ -93,7 +96,7 @@ class SqlStore(SqlShopStore):
 
         @event.listens_for(engine, "begin")
         def _on_begin(conn: Connection) -> None:
-            conn.exec_driver_sql("BEGIN")
+            conn.exec_driver_sql(begin)
 
     @property
     def writer(self) -> GroupCommitWriter:
