@@ -16,6 +16,7 @@ from conftest import (
     RunningRelay,
     db_count,
     db_rows,
+    fresh_db,
     new_key,
     raw_connect,
     raw_user,
@@ -230,6 +231,29 @@ async def test_lone_surrogate_is_invalid_text_with_the_frame_id(
     await assert_usable(sam, relay)
 
 
+async def test_backslash_then_ud800_is_ordinary_text(
+    relay: RunningRelay, chat: tuple[RawClient, RawClient, int]
+) -> None:
+    """The six characters backslash-u-d-8-0-0 (JSON "\\\\ud800") are stored as sent."""
+    sam, _alice, tid = chat
+    await sam.send_raw(send_frame('"plain"', tid, '"C:\\\\ud800 dir"'))
+    reply = await sam.reply_to("plain")
+    assert reply["type"] == "result", reply
+    assert reply["data"]["text"] == "C:\\ud800 dir"
+
+
+async def test_malformed_frame_with_escaped_backslash_is_bad_request(
+    relay: RunningRelay, chat: tuple[RawClient, RawClient, int]
+) -> None:
+    """A truncated frame whose text holds backslash-u-d-8-0-0 is malformed JSON: bad_request."""
+    sam, _alice, tid = chat
+    frame = send_frame('"cut"', tid, '"C:\\\\ud800 dir"')[:-1]  # no closing brace
+    await sam.send_raw(frame)
+    reply = await sam.reply_to("cut")
+    assert reply["type"] == "error" and reply["code"] == "bad_request", (frame, reply)
+    await assert_usable(sam, relay)
+
+
 async def test_paired_surrogate_escapes_make_one_character(
     relay: RunningRelay, chat: tuple[RawClient, RawClient, int]
 ) -> None:
@@ -300,9 +324,11 @@ async def test_binary_frame_closes_with_1003(relay: RunningRelay, greeted: bool)
 
 
 @pytest.fixture
-async def slow_relay(tmp_path: Path) -> AsyncIterator[RunningRelay]:
+async def slow_relay(tmp_path: Path, schema_template: Path) -> AsyncIterator[RunningRelay]:
     """A relay allowing 5 requests per second with bursts of 5."""
-    running = RunningRelay(tmp_path / "slow.db", rate_per_second=5, rate_burst=5)
+    running = RunningRelay(
+        fresh_db(schema_template, tmp_path / "slow.db"), rate_per_second=5, rate_burst=5
+    )
     await running.start()
     try:
         yield running
@@ -352,7 +378,7 @@ async def test_every_request_gets_exactly_one_reply(
 ) -> None:
     """A mixed pipeline of good and bad requests gets one reply per id, none twice."""
     sam, _alice, tid = chat
-    frames = [
+    frames: list[dict[str, Any]] = [
         {"type": "ping", "id": "a"},
         {"type": "send", "id": "b", "thread_id": tid, "text": "ok", "key": new_key()},
         {"type": "send", "id": "c", "thread_id": tid, "text": "\x00", "key": new_key()},
@@ -366,10 +392,10 @@ async def test_every_request_gets_exactly_one_reply(
         await sam.send_raw(json.dumps(frame))
     await sam.send_raw(json.dumps({"type": "ping", "id": "last"}))
     replies: list[dict[str, Any]] = []
-    while not any(r.get("id") == "last" for r in replies) or len(replies) < len(frames) + 1:
-        frame = await sam.recv_frame()
-        if frame["type"] != "events":
-            replies.append(frame)
+    while len(replies) < len(frames) + 1:
+        received = await sam.recv_frame()
+        if received["type"] != "events":
+            replies.append(received)
             sam.replies.clear()
     ids = [r["id"] for r in replies]
     assert sorted(ids) == sorted([f["id"] for f in frames] + ["last"])

@@ -17,6 +17,7 @@ from conftest import (
     RunningRelay,
     all_history,
     db_rows,
+    fresh_db,
     marker,
     message_events,
     new_key,
@@ -30,9 +31,9 @@ from conftest import (
 
 
 @pytest.fixture
-async def open_relay(tmp_path: Path) -> AsyncIterator[RunningRelay]:
+async def open_relay(tmp_path: Path, schema_template: Path) -> AsyncIterator[RunningRelay]:
     """A relay without rate limiting, for tests that send hundreds of requests."""
-    running = RunningRelay(tmp_path / "open.db", rate_per_second=0)
+    running = RunningRelay(fresh_db(schema_template, tmp_path / "open.db"), rate_per_second=0)
     await running.start()
     try:
         yield running

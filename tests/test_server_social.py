@@ -166,3 +166,31 @@ async def test_unblock_lets_messages_through_again(relay: RunningRelay) -> None:
     assert await statuses(alice) == {}
     await send_text(bob, thread["id"], "thanks")
     await alice.wait_event(lambda e: e["type"] == "message" and e["message"]["text"] == "thanks")
+
+
+async def test_blocked_user_cannot_rewrite_old_messages_to_you(relay: RunningRelay) -> None:
+    """After a block, editing an earlier direct message (new text for the blocker) is refused."""
+    alice = await raw_user(relay.url, "alice")
+    bob = await raw_user(relay.url, "bob")
+    carol = await raw_user(relay.url, "carol")
+    thread = await bob.ok("dm_open", handle="alice")
+    old = await send_text(bob, thread["id"], "hello")
+    await alice.ok("block", handle="bob")
+    reply = await bob.call("edit", message_id=old["id"], text="you cannot escape me")
+    assert reply["type"] == "error" and reply["code"] == "blocked", reply
+    await marker(carol, (await carol.ok("dm_open", handle="alice"))["id"], alice, "marker")
+    assert not [e for e in alice.events if e["type"] == "message_edited"]
+    history = await alice.ok("history", thread_id=thread["id"])
+    assert [m["text"] for m in history["messages"]] == ["hello"]
+
+
+async def test_blocked_user_typing_does_not_reach_the_blocker(relay: RunningRelay) -> None:
+    """Typing notices from a blocked account in the direct thread do not reach the blocker."""
+    alice = await raw_user(relay.url, "alice")
+    bob = await raw_user(relay.url, "bob")
+    carol = await raw_user(relay.url, "carol")
+    thread = await bob.ok("dm_open", handle="alice")
+    await alice.ok("block", handle="bob")
+    await bob.call("typing", thread_id=thread["id"])
+    await marker(carol, (await carol.ok("dm_open", handle="alice"))["id"], alice, "marker")
+    assert not [e for e in alice.events if e["type"] == "typing"]

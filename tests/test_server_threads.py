@@ -98,6 +98,7 @@ async def test_group_create_makes_you_owner_and_tells_members(relay: RunningRela
     for member in (alice, bob):
         event = await member.wait_event(thread_event(group["id"]))
         assert event["thread"]["name"] == "Pizza Friday"
+        assert event["thread"]["unread"] == 0 and event["thread"]["read_seq"] == 0
         assert handles(event["thread"]) == {"sam", "alice", "bob"}
 
 

@@ -55,8 +55,7 @@ async def delete(peer: PeerLike, request: Delete) -> Message:
 
 @register(MESSAGE_HANDLERS, Typing)
 async def typing(peer: PeerLike, request: Typing) -> object:
-    members = await peer.ctx.store.member_ids(me(peer), request.thread_id)
-    others = [m for m in members if m != me(peer)]
+    others = await peer.ctx.store.typing_recipients(me(peer), request.thread_id)
     body = encode(TypingEvent(thread_id=request.thread_id, user_id=me(peer)))
     peer.ctx.broker.publish(Publication(recipients=others, cursor=None, body=body))
     return OK

@@ -223,6 +223,9 @@ class SqlStore(SqlShopStore):
     async def member_ids(self, user_id: int, thread_id: int) -> list[int]:
         return await self._read(sql_threads.member_ids, user_id, thread_id)
 
+    async def typing_recipients(self, user_id: int, thread_id: int) -> list[int]:
+        return await self._read(sql_threads.typing_recipients, user_id, thread_id)
+
     # messages ----------------------------------------------------------------------------
 
     async def send_message(

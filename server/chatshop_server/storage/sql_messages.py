@@ -21,6 +21,7 @@ from chatshop_server.storage.sql_common import (
     append_event,
     is_blocked_between,
     require_member,
+    thread_row,
 )
 from chatshop_server.storage.sql_idempotency import recall, remember
 from chatshop_server.storage.tables import events, memberships, messages, threads
@@ -68,10 +69,7 @@ def send_message(
     if prior is not None:
         return _message_decoder.decode(prior)
     row, members = require_member(conn, user_id, thread_id)
-    if row.kind != "group":
-        for other in members:
-            if other != user_id and is_blocked_between(conn, user_id, other):
-                raise ProtocolError(ErrorCode.BLOCKED, "this conversation is blocked")
+    _refuse_if_blocked(conn, row, members, user_id)
     if reply_to is not None:
         target = _MESSAGE_THREAD.first(conn, {"message_id": reply_to})
         if target is None or target.thread_id != thread_id:
@@ -81,6 +79,14 @@ def send_message(
     )
     remember(conn, user_id, key, request_hash, encode(message))
     return message
+
+
+def _refuse_if_blocked(conn: Connection, thread: Any, members: list[int], user_id: int) -> None:
+    """In a one-to-one thread, nobody writes to someone on the other side of a block."""
+    if thread.kind != "group":
+        for other in members:
+            if other != user_id and is_blocked_between(conn, user_id, other):
+                raise ProtocolError(ErrorCode.BLOCKED, "this conversation is blocked")
 
 
 def post_message(
@@ -146,7 +152,7 @@ def update_card(
     return message
 
 
-def _own_message(conn: Connection, user_id: int, message_id: int) -> tuple[object, list[int]]:
+def _own_message(conn: Connection, user_id: int, message_id: int) -> tuple[Any, list[int]]:
     row = conn.execute(select(messages).where(messages.c.id == message_id)).first()
     if row is None:
         raise ProtocolError(ErrorCode.NOT_FOUND, f"no message {message_id}")
@@ -170,7 +176,9 @@ def _own_message(conn: Connection, user_id: int, message_id: int) -> tuple[objec
 def edit_message(
     conn: Connection, publications: list[Publication], user_id: int, message_id: int, text: str
 ) -> Message:
-    _, members = _own_message(conn, user_id, message_id)
+    row, members = _own_message(conn, user_id, message_id)
+    # An edit is a new message in disguise: a blocked author may not rewrite old ones.
+    _refuse_if_blocked(conn, thread_row(conn, row.thread_id), members, user_id)
     now = now_ms()
     conn.execute(
         update(messages).where(messages.c.id == message_id).values(text=text, edited_at=now)

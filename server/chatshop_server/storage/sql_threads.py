@@ -245,3 +245,9 @@ def leave_group(
 def member_ids(conn: Connection, user_id: int, thread_id: int) -> list[int]:
     _, members = require_member(conn, user_id, thread_id)
     return members
+
+
+def typing_recipients(conn: Connection, user_id: int, thread_id: int) -> list[int]:
+    """The other members who may see ``user_id`` typing: nobody across a block."""
+    _, members = require_member(conn, user_id, thread_id)
+    return [m for m in members if m != user_id and not is_blocked_between(conn, user_id, m)]

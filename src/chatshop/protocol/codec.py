@@ -23,10 +23,26 @@ T = TypeVar("T")
 
 # msgspec refuses a JSON escape of a lone surrogate ("\ud800"), sometimes as if the input
 # were cut short; recognising it lets the client hear ``invalid_text``, not ``bad_request``.
-_LONE_SURROGATE_ESCAPE = re.compile(
-    r"(?i)\\ud[89ab][0-9a-f]{2}(?!\\ud[c-f][0-9a-f]{2})"
-    r"|(?<!\\ud[89ab][0-9a-f]{2})\\ud[c-f][0-9a-f]{2}"
-)
+# A \u escape counts only after an even run of backslashes ("\\ud800" is text).
+_U_ESCAPE = re.compile(r"(?<!\\)(?:\\\\)*\\u([0-9a-fA-F]{4})")
+
+
+def _has_lone_surrogate_escape(text: str) -> bool:
+    high_end: int | None = None  # where a high-surrogate escape still waiting for its pair ends
+    for match in _U_ESCAPE.finditer(text):
+        code = int(match.group(1), 16)
+        if 0xDC00 <= code <= 0xDFFF:
+            if high_end != match.start():
+                return True
+            high_end = None
+            continue
+        if high_end is not None:
+            return True
+        if 0xD800 <= code <= 0xDBFF:
+            high_end = match.end()
+    return high_end is not None
+
+
 # When a frame cannot be parsed at all, its id is still worth finding for the error reply.
 _ID_FIELD = re.compile(r'"id"\s*:\s*(-?\d{1,18}|"[^"\\]{0,64}")')
 
@@ -62,7 +78,7 @@ def decode_request(raw: bytes | str) -> Request:
         raise ProtocolError(ErrorCode.BAD_REQUEST, f"invalid frame: {exc}") from None
     except msgspec.DecodeError as exc:
         text = raw if isinstance(raw, str) else raw.decode("utf-8", "replace")
-        if "surrogate" in str(exc) or _LONE_SURROGATE_ESCAPE.search(text):
+        if "surrogate" in str(exc) or _has_lone_surrogate_escape(text):
             raise ProtocolError(ErrorCode.INVALID_TEXT, f"invalid text: {exc}") from None
         raise ProtocolError(ErrorCode.BAD_REQUEST, f"malformed JSON: {exc}") from None
     except UnicodeError as exc:

@@ -278,8 +278,12 @@ Contents: [Connecting](#connecting) · [Requests and replies](#requests-and-repl
 
 - Open a websocket to `ws://HOST:PORT/`. The relay upgrades on any path, so
   `ws://HOST:PORT/chat` works as well.
-- `GET /healthz` on the same port is plain HTTP: it answers with a small JSON document, for
-  monitors and load balancers.
+- `GET /healthz` on the same port is plain HTTP: it answers 200 with a small JSON document
+  for monitors and load balancers: `status`, `version`, `uptime_seconds`,
+  `connected_clients` (authenticated connections) and `open_connections`. A plain HTTP
+  request to `/` gets 426 (Upgrade Required), to any other path 404; `GET /media/...`
+  serves product images (see Shopping).
+- A second `hello` on one connection is refused with `bad_request`.
 - Frames are UTF-8 JSON in **text** messages. A binary message closes the connection with
   **{unsupported_data}**; a frame over {max_frame_bytes} bytes (`max_frame_bytes`) closes it with
   **{too_big}**.
@@ -832,7 +836,11 @@ def session_section() -> str:
         last_seq=0,
         last_activity=t0,
     )
-    s.result(s.send({"type": "dm_open", "id": 3, "handle": "alice"}), thread)
+    # Results name a direct thread after the other member; events carry the shared view.
+    s.result(
+        s.send({"type": "dm_open", "id": 3, "handle": "alice"}),
+        msgspec.structs.replace(thread, name=alice.display_name),
+    )
     sam_register = s.take()
 
     a.events((1, ThreadEvent(thread=thread)))
@@ -905,7 +913,7 @@ def session_section() -> str:
     edited = msgspec.structs.replace(reply, text="Yes! 🍕 Pepperoni please", edited_at=t0 + 60000)
     s.result(s.send(hello), hello_result)
     request = s.send({"type": "auth", "id": 2, "token": sam_token, "since": sam_last})
-    s.result(request, AuthResult(token=sam_token, user=sam, cursor=8))
+    s.result(request, AuthResult(token=sam_token, user=sam, cursor=sam_last))
     s.events((8, MessageEdited(thread_id=1, message=edited)))
     sam_resume = s.take()
 
