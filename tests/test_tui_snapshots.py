@@ -1,4 +1,6 @@
-"""How the app looks: login, main screen (at 80x24 and wider), help, hostile text.
+"""How the app looks: login, main screen (at 80x24 and wider), help, hostile text, and
+money: payment and request cards, split and red-packet cards, the payment confirmation and
+the wallet screen.
 
 The data is fixed (no relay, fixed clock and time zone) so the pictures are stable; the
 behaviour against a real relay is in test_tui_app.py. Update with
@@ -14,11 +16,23 @@ from typing import Any
 from textual.pilot import Pilot
 
 from chatshop.config import Config
+from chatshop.protocol.cards import (
+    Card,
+    LuckyMoneyCard,
+    PacketClaim,
+    PaymentCard,
+    RequestCard,
+    SplitCard,
+    SplitShare,
+)
 from chatshop.protocol.frames import History
 from chatshop.protocol.models import Message, Thread, User
+from chatshop.protocol.payment_frames import Balance, Transfer, TransferPage, WalletResult
 from chatshop.tui import jobs
 from chatshop.tui.app import ChatshopApp
 from chatshop.tui.link import LoggedIn
+from chatshop.tui.screens.main import MainScreen
+from chatshop.tui.screens.wallet import WalletScreen
 
 URL = "ws://127.0.0.1:8765"
 NOW = datetime(2026, 3, 6, 18, 30, tzinfo=UTC)
@@ -172,3 +186,224 @@ def test_help_screen(snap_compare: SnapCompare) -> None:
         await pilot.press("f1")
 
     assert snap_compare(fixture_app(), terminal_size=(100, 34), run_before=run_before)
+
+
+# --------------------------------------------------------------------------- money
+
+WALLET = WalletResult(
+    balances=[Balance(currency="EUR", amount=18_800), Balance(currency="GBP", amount=500)],
+    default_currency="EUR",
+    max_transfer=1_000_000,
+)
+
+
+def _card(seq: int, sender: User, card: Card, at: int, thread_id: int = 1) -> Message:
+    return Message(
+        id=500 + seq,
+        thread_id=thread_id,
+        seq=seq,
+        sender_id=sender.id,
+        text="",
+        created_at=at,
+        card=card,
+    )
+
+
+DIRECT = [
+    Message(id=501, thread_id=1, seq=1, sender_id=2, text="Taxi was 12?", created_at=T0 - 600_000),
+    _card(
+        2,
+        SAM,
+        PaymentCard(
+            transfer_id=42,
+            short_id="T-00042",
+            amount=1200,
+            currency="EUR",
+            from_id=SAM.id,
+            to_id=ALICE.id,
+            note="taxi \u202eevil",
+        ),
+        T0 - 500_000,
+    ),
+    _card(
+        3,
+        ALICE,
+        RequestCard(
+            request_id=7,
+            amount=1500,
+            currency="EUR",
+            requester_id=ALICE.id,
+            payer_id=SAM.id,
+            status="open",
+            note="cinema",
+        ),
+        T0 - 400_000,
+    ),
+    _card(
+        4,
+        SAM,
+        RequestCard(
+            request_id=8,
+            amount=850,
+            currency="EUR",
+            requester_id=SAM.id,
+            payer_id=ALICE.id,
+            status="paid",
+            note="snacks",
+            transfer_id=43,
+            short_id="T-00043",
+        ),
+        T0 - 300_000,
+    ),
+]
+
+GROUP_CARDS = [
+    _card(
+        8,
+        SAM,
+        SplitCard(
+            split_id=9,
+            total=4800,
+            currency="EUR",
+            creator_id=SAM.id,
+            creator_share=1600,
+            shares=[
+                SplitShare(user_id=ALICE.id, amount=1600, request_id=9, status="paid"),
+                SplitShare(user_id=BOB.id, amount=1600, request_id=10, status="open"),
+            ],
+            note="pizza",
+        ),
+        T0 - 300_000,
+        thread_id=3,
+    ),
+    _card(
+        9,
+        BOB,
+        SplitCard(
+            split_id=11,
+            total=1000,
+            currency="EUR",
+            creator_id=BOB.id,
+            creator_share=334,
+            shares=[
+                SplitShare(user_id=SAM.id, amount=333, request_id=11, status="open"),
+                SplitShare(user_id=ALICE.id, amount=333, request_id=12, status="open"),
+            ],
+            note="drinks",
+        ),
+        T0 - 200_000,
+        thread_id=3,
+    ),
+    _card(
+        10,
+        SAM,
+        LuckyMoneyCard(
+            packet_id=3,
+            total=2000,
+            currency="EUR",
+            count=3,
+            sender_id=SAM.id,
+            status="open",
+            expires_at=T0 + DAY,
+            claims=[PacketClaim(user_id=ALICE.id, amount=731)],
+            note="Happy birthday Bob!",
+        ),
+        T0 - 100_000,
+        thread_id=3,
+    ),
+]
+
+
+def _transfer(n: int, kind: str, direction: str, amount: int, who: User | None, note: str) -> Any:
+    return Transfer(
+        id=n,
+        short_id=f"T-{n:05d}",
+        kind=kind,  # type: ignore[arg-type]
+        direction=direction,  # type: ignore[arg-type]
+        amount=amount,
+        currency="EUR",
+        counterparty=who,
+        note=note,
+        created_at=T0 - (50 - n) * 3_600_000,
+        thread_id=1 if who else None,
+    )
+
+
+TRANSFERS = [
+    _transfer(44, "split", "in", 1600, ALICE, "pizza"),
+    _transfer(43, "request", "in", 850, ALICE, "snacks"),
+    _transfer(42, "payment", "out", 1200, ALICE, "taxi"),
+    _transfer(41, "lucky_fund", "out", 2000, None, "Happy birthday Bob!"),
+    _transfer(40, "payment", "in", 850, BOB, "match snacks"),
+    _transfer(12, "topup", "in", 20_000, None, "simulated card"),
+]
+
+
+async def show_money(pilot: Pilot[None], thread_id: int = 1) -> MainScreen:
+    """The main screen with the wallet loaded and the money cards in the direct thread."""
+    await show_main(pilot)
+    app = pilot.app
+    assert isinstance(app, ChatshopApp)
+    main = app.main_screen()
+    assert main is not None
+    main.receive(jobs.WalletLoaded(WALLET))
+    main.receive(jobs.HistoryLoaded(History(thread_id=1, messages=DIRECT, more=False), "latest"))
+    main.receive(
+        jobs.HistoryLoaded(
+            History(thread_id=3, messages=[*PIZZA, *GROUP_CARDS], more=False), "latest"
+        )
+    )
+    main.open_thread(thread_id)
+    await pilot.pause()
+    return main
+
+
+def test_request_and_payment_cards(snap_compare: SnapCompare) -> None:
+    """A payment card (its note's bidi override removed), a request addressed to sam with
+    Pay and Decline, and a paid request, in a direct thread; the balance in the status line."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await show_money(pilot, thread_id=1)
+
+    assert snap_compare(fixture_app(), terminal_size=(100, 30), run_before=run_before)
+
+
+def test_split_and_lucky_cards(snap_compare: SnapCompare) -> None:
+    """Split cards (sam's with a paid share; bob's with sam's share to pay, remainder shown)
+    and a red packet opened once, in the group; the selected card offers its keys."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        main = await show_money(pilot, thread_id=3)
+        main.transcript.focus()
+        main.transcript.select_seq(9)
+        await pilot.pause()
+
+    assert snap_compare(fixture_app(), terminal_size=(100, 32), run_before=run_before)
+
+
+def test_payment_confirmation(snap_compare: SnapCompare) -> None:
+    """`€12 taxi` in the direct thread: who (name and handle), how much, the note, and the
+    balance after."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        main = await show_money(pilot, thread_id=1)
+        main.composer.set_text("€12 taxi")
+        await pilot.press("enter")
+        await pilot.pause()
+
+    assert snap_compare(fixture_app(), terminal_size=(100, 30), run_before=run_before)
+
+
+def test_wallet_screen(snap_compare: SnapCompare) -> None:
+    """F3: balances, and the history newest first with counterparties, notes and ids."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await show_money(pilot, thread_id=1)
+        await pilot.press("f3")
+        await pilot.pause()
+        page = TransferPage(transfers=TRANSFERS, more=False)
+        pilot.app.post_message(jobs.TransfersLoaded(page, first=True))  # as the link does
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, WalletScreen)
+
+    assert snap_compare(fixture_app(), terminal_size=(110, 28), run_before=run_before)

@@ -111,11 +111,14 @@ def test_reset_keeps_live_messages_newer_than_the_page() -> None:
 
 
 def test_card_amounts_come_from_integers() -> None:
-    """Amounts are formatted from minor units; notes are cleaned."""
+    """Amounts are formatted from minor units with the ISO code; notes are cleaned; a currency
+    this client does not know is shown as raw minor units, never guessed."""
     from chatshop.protocol.cards import PaymentCard
     from chatshop.tui.cards import money, summary
 
-    assert money(1250, "EUR") == "€12.50" and money(7, "CHF") == "0.07 CHF"
+    assert money(1250, "EUR") == "EUR 12.50" and money(7, "CHF") == "CHF 0.07"
+    assert money(1234567, "KWD") == "KWD 1,234.567" and money(500, "JPY") == "JPY 500"
+    assert money(7, "X\x07Z") == "X␇Z 7 (minor units)"
     card = PaymentCard(
         transfer_id=1,
         short_id="x",
@@ -125,4 +128,4 @@ def test_card_amounts_come_from_integers() -> None:
         to_id=2,
         note="taxi\u202e\x1b[2J",
     )
-    assert summary(card, {1: "Sam", 2: "Alice"}.__getitem__) == "💸 Sam paid Alice €12.00 · taxi"
+    assert summary(card, {1: "Sam", 2: "Alice"}.__getitem__) == "💸 Sam paid Alice EUR 12.00 · taxi"

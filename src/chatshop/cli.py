@@ -4,6 +4,8 @@ chatshop                       open the login screen (recent relays remembered)
 chatshop --server ws://h:p     preselect a relay (log in at once with a stored session)
 chatshop demo                  start a demo relay and bots, open the app as sam
 chatshop screenshots           drive the demo and write SVG screenshots
+chatshop brand import FILE --brand HANDLE
+                               import a catalogue (CSV or JSON) as brand staff
 """
 
 from __future__ import annotations
@@ -19,11 +21,14 @@ EPILOG = f"""\
 keys (in the app; F1 shows them all):
   enter send · alt+enter or ctrl+j newline · up edit your last message · tab complete
   ctrl+k jump to a thread · alt+up/down previous/next thread · alt+a next unread
-  ctrl+p command palette · ctrl+t pick a message (r reply, e edit, del delete) · ctrl+q quit
+  ctrl+p command palette · ctrl+t pick a message (r reply, e edit, del delete; on a money
+  card p pay, d decline, o open) · f3 wallet · ctrl+q quit
 
 commands (type in the composer): /help /dm @handle /group new NAME @a @b /invite @handle
   /kick @handle /leave /rename NAME /reply /edit /delete /friend add|accept|remove|block
   @handle /search TEXT /logout
+  money: start a line with an amount to pay ($20 taxi, 12,50€; in a group $20 @alice),
+  /request /split /luckymoney /topup /wallet (see docs/payments.md)
 
 files:
   settings   {config_dir() / "config.toml"}  (theme, notifications, keys, recent relays)
@@ -67,6 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
         default=Path("screenshots"),
         help="directory for the SVG files (default: %(default)s)",
     )
+    from chatshop.brand_cli import add_parser as add_brand_parser
+
+    add_brand_parser(sub)
     return parser
 
 
@@ -80,6 +88,10 @@ def main(argv: list[str] | None = None) -> int:
         from chatshop.demo import run_screenshots
 
         return run_screenshots(args.out)
+    if args.command == "brand":
+        from chatshop.brand_cli import run as run_brand
+
+        return run_brand(args)
     try:
         config = load()
     except ConfigError as exc:

@@ -14,12 +14,17 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from chatshop.config import Config, ConfigError, load
+
+if TYPE_CHECKING:
+    from textual.pilot import Pilot
+
+    from chatshop.tui.app import ChatshopApp
 
 RELAY_START_TIMEOUT = 30.0
 DEMO_HANDLE = "sam"
@@ -208,4 +213,88 @@ async def _shoot(url: str, out: Path) -> list[Path]:
         await pilot.press("f1")
         await pilot.pause()
         save(app, "help")
+        await _shoot_money(app, pilot, save)
+        await _shoot_shop(app, pilot, save)
     return written
+
+
+async def _shoot_money(
+    app: ChatshopApp, pilot: Pilot[None], save: Callable[[ChatshopApp, str], None]
+) -> None:
+    """A payment's confirmation, money cards in the group, and the wallet screen."""
+    from chatshop.tui.screens.confirm import ConfirmScreen
+    from chatshop.tui.screens.wallet import WalletScreen
+
+    while app.screen is not app.main_screen():
+        app.pop_screen()
+    main = app.main_screen()
+    assert main is not None
+    await pilot.pause()
+
+    async def wait(check: Callable[[], object]) -> None:
+        for _ in range(100):
+            if check():
+                return
+            await pilot.pause(0.05)
+
+    def open_thread(kind: str, handle: str = "") -> None:
+        for thread in main.book.ordered():
+            other = main.book.other(thread)
+            if thread.kind == kind and (not handle or (other and other.handle == handle)):
+                main.open_thread(thread.id)
+                return
+
+    await wait(lambda: app.wallet.loaded)
+    open_thread("direct", "alice")
+    await pilot.pause(0.3)
+    main.composer.set_text("€12 taxi")
+    await pilot.press("enter")
+    await wait(lambda: isinstance(app.screen, ConfirmScreen))
+    await pilot.pause(0.2)
+    save(app, "payment")
+    await pilot.press("enter")
+    await wait(lambda: app.screen is main)
+
+    open_thread("group")
+    await pilot.pause(0.3)
+    main.composer.set_text("/split €48 pizza")
+    await pilot.press("enter")
+    main.composer.set_text("/luckymoney €20 3 Happy birthday Bob!")
+    await pilot.press("enter")
+    await wait(lambda: isinstance(app.screen, ConfirmScreen))
+    await pilot.press("enter")
+    await wait(lambda: app.screen is main)
+    await pilot.pause(0.5)
+    main.transcript.focus()
+    main.transcript.action_select(-1)
+    await pilot.pause(0.2)
+    save(app, "money")
+
+    main.composer.focus()
+    await pilot.press("f3")
+    await wait(lambda: isinstance(app.screen, WalletScreen) and app.wallet.history_loaded)
+    await pilot.pause(0.3)
+    save(app, "wallet")
+
+
+async def _shoot_shop(
+    app: ChatshopApp, pilot: Pilot[None], save: Callable[[ChatshopApp, str], None]
+) -> None:
+    """The coat from @northwind's catalogue, with its picture and sizes."""
+    from chatshop.tui.shop.product import ProductListScreen, ProductScreen, catalog_screen
+
+    while app.screen is not app.main_screen():
+        app.pop_screen()
+    listing = catalog_screen("@northwind")
+    app.push_screen(listing)
+    for _ in range(100):
+        await pilot.pause(0.05)
+        if isinstance(app.screen, ProductListScreen) and listing.products.option_count:
+            break
+    await pilot.press("enter")
+    for _ in range(100):
+        await pilot.pause(0.05)
+        if isinstance(app.screen, ProductScreen) and app.screen.result is not None:
+            break
+    await pilot.pause(0.5)  # the picture arrives over HTTP
+    save(app, "shop-product")

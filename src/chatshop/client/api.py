@@ -2,16 +2,22 @@
 
 Each method builds its request frame, lets the connection assign the id and match the reply,
 and unwraps result structs that only wrap one value (``ThreadList`` -> ``list[Thread]``).
+
+Calls that move money or post a money card take an idempotency ``key`` (a fresh one when
+none is given) and behave like ``send``: written again with the same key when the link drops
+before the reply, so the relay applies them once; a retried key answers ``replayed=True``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import uuid
+from typing import TypeVar
 
 from chatshop.client.connection import Connection
 from chatshop.client.errors import RequestError
 from chatshop.protocol import Contact, ErrorCode, Message, Thread, User
+from chatshop.protocol.base import Request
 from chatshop.protocol.frames import (
     AddMember,
     AuthResult,
@@ -50,6 +56,26 @@ from chatshop.protocol.frames import (
 )
 from chatshop.protocol.limits import DEFAULT_HISTORY_PAGE
 from chatshop.protocol.models import AccountKind
+from chatshop.protocol.payment_frames import (
+    CardResult,
+    ClaimResult,
+    DeclineRequest,
+    GetWallet,
+    OpenLuckyMoney,
+    Pay,
+    PaymentResult,
+    PayRequest,
+    RequestMoney,
+    SendLuckyMoney,
+    ShareSpec,
+    Split,
+    TopUp,
+    TransferPage,
+    WalletHistory,
+    WalletResult,
+)
+
+T = TypeVar("T")
 
 # Timeouts
 MAX_SEND_RETRY_WAIT = 5.0  # a longer rate-limit pause is the caller's decision, not ours
@@ -189,16 +215,21 @@ class ChatClient(Connection):
         which the relay deduplicates. A short ``rate_limited`` pause is waited out once.
         """
         request = Send(
-            id=0, thread_id=thread_id, text=text, key=key or uuid.uuid4().hex, reply_to=reply_to
+            id=0, thread_id=thread_id, text=text, key=key or new_key(), reply_to=reply_to
         )
+        return await self._keyed(request, Message)
+
+    async def _keyed(self, request: Request, result_type: type[T]) -> T:
+        """One keyed request: replayed after a dropped link (see ``Connection``), and a short
+        ``rate_limited`` pause waited out once, with the same key."""
         try:
-            return await self._call(request, Message)
+            return await self._call(request, result_type)
         except RequestError as exc:
             wait = exc.retry_after
             if exc.code != ErrorCode.RATE_LIMITED or wait is None or wait > MAX_SEND_RETRY_WAIT:
                 raise
         await asyncio.sleep(wait + RETRY_MARGIN)
-        return await self._call(request, Message)
+        return await self._call(request, result_type)
 
     async def edit(self, message_id: int, text: str) -> Message:
         """Replace the text of your own message."""
@@ -215,3 +246,126 @@ class ChatClient(Connection):
     async def mark_read(self, thread_id: int, seq: int) -> None:
         """Move your read marker in ``thread_id`` forward to ``seq``."""
         await self._call(MarkRead(id=0, thread_id=thread_id, seq=seq), Ok)
+
+    # ------------------------------------------------------------------ money
+
+    async def wallet(self) -> WalletResult:
+        """Your balances, the relay's default currency and its per-transfer maximum."""
+        return await self._call(GetWallet(id=0), WalletResult)
+
+    async def wallet_history(self, before: int | None = None, limit: int = 50) -> TransferPage:
+        """A page of your transfers, newest first, older than transfer id ``before``."""
+        return await self._call(WalletHistory(id=0, before=before, limit=limit), TransferPage)
+
+    async def topup(self, amount: int, currency: str, *, key: str | None = None) -> PaymentResult:
+        """Add ``amount`` minor units from the relay's funding provider (simulated in the demo)."""
+        request = TopUp(id=0, amount=amount, currency=currency, key=key or new_key())
+        return await self._keyed(request, PaymentResult)
+
+    async def pay(
+        self,
+        thread_id: int,
+        to: str,
+        amount: int,
+        currency: str,
+        *,
+        note: str = "",
+        key: str | None = None,
+    ) -> PaymentResult:
+        """Pay ``to`` (a member of the thread, by handle) and post a payment card there."""
+        request = Pay(
+            id=0,
+            thread_id=thread_id,
+            to=to,
+            amount=amount,
+            currency=currency,
+            note=note,
+            key=key or new_key(),
+        )
+        return await self._keyed(request, PaymentResult)
+
+    async def request_money(
+        self,
+        thread_id: int,
+        payer: str,
+        amount: int,
+        currency: str,
+        *,
+        note: str = "",
+        key: str | None = None,
+    ) -> CardResult:
+        """Ask ``payer`` (a member of the thread) for money; posts a request card."""
+        request = RequestMoney(
+            id=0,
+            thread_id=thread_id,
+            payer=payer,
+            amount=amount,
+            currency=currency,
+            note=note,
+            key=key or new_key(),
+        )
+        return await self._keyed(request, CardResult)
+
+    async def pay_request(self, request_id: int, *, key: str | None = None) -> PaymentResult:
+        """Pay a request (or split share) addressed to you; its card updates for everyone."""
+        request = PayRequest(id=0, request_id=request_id, key=key or new_key())
+        return await self._keyed(request, PaymentResult)
+
+    async def decline_request(self, request_id: int) -> CardResult:
+        """Decline a request addressed to you, or cancel one you made."""
+        return await self._call(DeclineRequest(id=0, request_id=request_id), CardResult)
+
+    async def split(
+        self,
+        thread_id: int,
+        total: int,
+        currency: str,
+        *,
+        note: str = "",
+        shares: list[ShareSpec] | None = None,
+        include_self: bool = True,
+        key: str | None = None,
+    ) -> CardResult:
+        """Split a bill in a group: equal shares, or ``shares`` with the rest yours."""
+        request = Split(
+            id=0,
+            thread_id=thread_id,
+            total=total,
+            currency=currency,
+            note=note,
+            shares=shares,
+            include_self=include_self,
+            key=key or new_key(),
+        )
+        return await self._keyed(request, CardResult)
+
+    async def lucky_send(
+        self,
+        thread_id: int,
+        total: int,
+        currency: str,
+        count: int,
+        *,
+        note: str = "",
+        key: str | None = None,
+    ) -> CardResult:
+        """Drop a red packet the first ``count`` members to open it share at random."""
+        request = SendLuckyMoney(
+            id=0,
+            thread_id=thread_id,
+            total=total,
+            currency=currency,
+            count=count,
+            note=note,
+            key=key or new_key(),
+        )
+        return await self._keyed(request, CardResult)
+
+    async def lucky_open(self, packet_id: int) -> ClaimResult:
+        """Open a red packet: your share (the same one again if you opened it before)."""
+        return await self._call(OpenLuckyMoney(id=0, packet_id=packet_id), ClaimResult)
+
+
+def new_key() -> str:
+    """A fresh idempotency key."""
+    return uuid.uuid4().hex

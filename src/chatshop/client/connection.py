@@ -58,6 +58,14 @@ from chatshop.protocol.frames import (
     Send,
 )
 from chatshop.protocol.limits import MAX_FRAME_BYTES
+from chatshop.protocol.payment_frames import (
+    Pay,
+    PayRequest,
+    RequestMoney,
+    SendLuckyMoney,
+    Split,
+    TopUp,
+)
 
 log = logging.getLogger("chatshop.client")
 
@@ -65,6 +73,18 @@ T = TypeVar("T")
 
 # Limits
 MAX_INCOMING_BYTES = 2**25  # a replay batch of 500 long messages, with room to spare
+
+# Requests that carry an idempotency key the relay deduplicates: like ``send``, they survive a
+# dropped link (written again with the same key after the reconnect, stored once).
+REPLAYABLE: tuple[type[Request], ...] = (
+    Send,
+    TopUp,
+    Pay,
+    RequestMoney,
+    PayRequest,
+    Split,
+    SendLuckyMoney,
+)
 
 # Close codes after which trying again would fail the same way.
 _FINAL_CLOSE_CODES = frozenset(
@@ -215,8 +235,8 @@ class Connection:
 
         Pass a built struct (its ``id`` is replaced by the client's own), or a request class
         and its fields: ``request(GetUser, handle="sam")``. Raises ``RequestError`` for an
-        error reply, ``ConnectionLost`` when there is no link (a ``Send`` waits for the link
-        instead), ``RequestTimeout`` after ``request_timeout``.
+        error reply, ``ConnectionLost`` when there is no link (a ``Send`` or a keyed money
+        request waits for the link instead), ``RequestTimeout`` after ``request_timeout``.
         """
         if isinstance(request, type):
             request = request(id=0, **fields)
@@ -232,7 +252,7 @@ class Connection:
         """Register, write (or queue) and await one request. ``via`` is the handshake path."""
         if self._closed:
             raise ClientClosed()
-        call = self._calls.new(request, result_type, replayable=isinstance(request, Send))
+        call = self._calls.new(request, result_type, replayable=isinstance(request, REPLAYABLE))
         if isinstance(request, Login | Register):
             self._stream.begin_session()
         try:

@@ -16,7 +16,7 @@ from chatshop.client import ChatClient, ConnectionState
 from chatshop.config import DEFAULT_SERVER, Config, save
 from chatshop.credentials import TokenStore
 from chatshop.protocol.models import Message
-from chatshop.tui import jobs
+from chatshop.tui import cards, jobs
 from chatshop.tui.book import ThreadBook
 from chatshop.tui.link import (
     Link,
@@ -32,6 +32,9 @@ from chatshop.tui.palette import ChatCommands
 from chatshop.tui.screens.help import HelpScreen
 from chatshop.tui.screens.login import LoginScreen
 from chatshop.tui.screens.main import MainScreen
+from chatshop.tui.screens.wallet import WalletScreen
+from chatshop.tui.shop.base import ShopScreen
+from chatshop.tui.wallet import WalletBook
 from chatshop.tui.window import QuoteCache
 
 
@@ -88,6 +91,7 @@ class ChatshopApp(App[None]):
         self.quotes = QuoteCache()
         self.link = Link()
         self.book = ThreadBook()
+        self.wallet = WalletBook()
         self.handle = ""
         self._logging_out = False
         self._was_down = False
@@ -177,6 +181,9 @@ class ChatshopApp(App[None]):
             main = self.main_screen()
             if main is not None:
                 main.receive(message)
+            for screen in self.screen_stack:
+                if isinstance(screen, WalletScreen | ShopScreen):
+                    screen.receive(message)
 
     def _link_state(self, message: LinkState) -> None:
         """After a reconnect, fetch the thread list again (names, members, counts)."""
@@ -184,6 +191,7 @@ class ChatshopApp(App[None]):
         if state == ConnectionState.CONNECTED:
             if self._was_down:
                 self.link.submit("refresh", jobs.load_threads())
+                self.link.submit("wallet", jobs.load_wallet())
             self._was_down = False
         elif state in (ConnectionState.RECONNECTING, ConnectionState.OFFLINE):
             self._was_down = True
@@ -209,9 +217,11 @@ class ChatshopApp(App[None]):
                 )
                 self.tokens.notice = None
         self.book = ThreadBook(me=message.user)
+        self.wallet = WalletBook()
         main = MainScreen(self.book)
         self.switch_screen(main)
         self.link.submit("load threads", jobs.load_threads())
+        self.link.submit("wallet", jobs.load_wallet())
 
     def _login_failed(self, message: LoginFailed) -> None:
         if message.token_rejected and self.tokens is not None:
@@ -232,6 +242,7 @@ class ChatshopApp(App[None]):
             self.tokens.forget(self.server_url, self.handle)
         self.workers.cancel_group(self, "link")
         self.book = ThreadBook()
+        self.wallet = WalletBook()
         self.switch_screen(self._login_screen(message="You are logged out."))
         self._logging_out = False
 
@@ -246,8 +257,11 @@ class ChatshopApp(App[None]):
         if settings.toast:
             sender = book.user(message.sender_id)
             who = safetext.clean_line(sender.display_name if sender else "someone", max_chars=32)
+            text = safetext.clean_line(message.text, max_chars=100)
+            if message.card is not None:
+                text = cards.summary(message.card, lambda user_id: _name(book, user_id))
             self.notify(
-                f"{who}: {safetext.clean_line(message.text, max_chars=100)}",
+                f"{who}: {text}",
                 title=safetext.clean_line(book.title(thread), max_chars=40),
                 markup=False,
                 timeout=4,
@@ -278,3 +292,10 @@ class ChatshopApp(App[None]):
         """End the session on the relay and forget the stored token."""
         self._logging_out = True
         self.link.submit("log out", jobs.logout())
+
+
+def _name(book: ThreadBook, user_id: int) -> str:
+    user = book.user(user_id)
+    if user is None:
+        return "someone"
+    return safetext.clean_line(user.display_name, max_chars=32) or user.handle

@@ -19,6 +19,7 @@ from chatshop.protocol.frames import (
     TypingEvent,
 )
 from chatshop.protocol.models import Message, Thread, User
+from chatshop.protocol.payment_frames import CardEvent
 from chatshop.tui.window import Window
 
 TYPING_SECONDS = 6.0
@@ -193,7 +194,7 @@ class ThreadBook:
             if window is not None:
                 window.add(message)
             return message
-        if isinstance(event, (MessageEdited, MessageDeleted)):
+        if isinstance(event, (MessageEdited, MessageDeleted, CardEvent)):
             window = self.windows.get(event.thread_id)
             if window is not None:
                 window.replace(event.message)

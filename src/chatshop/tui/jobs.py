@@ -7,11 +7,22 @@ message into the app; a failure becomes :class:`~chatshop.tui.link.CommandFailed
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Awaitable, Callable
 
 from chatshop.client import ChatClient, ClientError
 from chatshop.protocol.frames import History
 from chatshop.protocol.models import Contact, Message, Thread
-from chatshop.tui.link import Job, LinkMessage
+from chatshop.protocol.payment_frames import (
+    CardResult,
+    ClaimResult,
+    PaymentResult,
+    ShareSpec,
+    TransferPage,
+    WalletResult,
+)
+from chatshop.tui.link import Job, LinkMessage, describe_error
+
+MoneyResult = PaymentResult | CardResult | ClaimResult
 
 # --------------------------------------------------------------------------- results
 
@@ -96,6 +107,46 @@ class LoggedOut(LinkMessage):
     """The session was ended on the relay."""
 
 
+class WalletLoaded(LinkMessage):
+    """Balances, default currency and limit."""
+
+    def __init__(self, wallet: WalletResult) -> None:
+        super().__init__()
+        self.wallet = wallet
+
+
+class TransfersLoaded(LinkMessage):
+    """A page of wallet history: the newest page when ``first``, else an older one."""
+
+    def __init__(self, page: TransferPage, *, first: bool) -> None:
+        super().__init__()
+        self.page = page
+        self.first = first
+
+
+class MoneyDone(LinkMessage):
+    """Money action ``verb`` with idempotency key ``key`` went through: ``result`` says how
+    (its ``replayed`` is true when the relay answered a repeat of the key: already done)."""
+
+    def __init__(self, verb: str, key: str, result: MoneyResult) -> None:
+        super().__init__()
+        self.verb = verb
+        self.key = key
+        self.result = result
+
+
+class MoneyFailed(LinkMessage):
+    """Money action ``verb`` with key ``key`` failed; ``reason`` is cleaned, ``code`` the
+    relay's error code (or the client's: timeout, connection_lost)."""
+
+    def __init__(self, verb: str, key: str, reason: str, code: str) -> None:
+        super().__init__()
+        self.verb = verb
+        self.key = key
+        self.reason = reason
+        self.code = code
+
+
 # --------------------------------------------------------------------------- jobs
 
 
@@ -118,8 +169,6 @@ def send(thread_id: int, text: str, key: str, reply_to: int | None) -> Job:
         try:
             message = await client.send(thread_id, text, reply_to=reply_to, key=key)
         except ClientError as exc:
-            from chatshop.tui.link import describe_error
-
             return SendFailed(thread_id, key, describe_error(exc)[0])
         return MessageSent(key, message)
 
@@ -235,3 +284,103 @@ def logout() -> Job:
         return LoggedOut()
 
     return job
+
+
+# --------------------------------------------------------------------------- money
+
+
+def load_wallet() -> Job:
+    async def job(client: ChatClient) -> WalletLoaded:
+        return WalletLoaded(await client.wallet())
+
+    return job
+
+
+def wallet_history(before: int | None, limit: int) -> Job:
+    async def job(client: ChatClient) -> TransfersLoaded:
+        page = await client.wallet_history(before=before, limit=limit)
+        return TransfersLoaded(page, first=before is None)
+
+    return job
+
+
+def money(verb: str, key: str, call: Callable[[ChatClient], Awaitable[MoneyResult]]) -> Job:
+    """A money action: its result or failure comes back tagged with ``key``."""
+
+    async def job(client: ChatClient) -> LinkMessage:
+        try:
+            result = await call(client)
+        except ClientError as exc:
+            reason, code = describe_error(exc)
+            return MoneyFailed(verb, key, reason, code)
+        return MoneyDone(verb, key, result)
+
+    return job
+
+
+def pay(thread_id: int, handle: str, amount: int, currency: str, note: str, key: str) -> Job:
+    return money(
+        "pay",
+        key,
+        lambda client: client.pay(thread_id, handle, amount, currency, note=note, key=key),
+    )
+
+
+def pay_request(request_id: int, key: str) -> Job:
+    return money("pay_request", key, lambda client: client.pay_request(request_id, key=key))
+
+
+def decline_request(request_id: int, key: str) -> Job:
+    return money("decline", key, lambda client: client.decline_request(request_id))
+
+
+def request_money(
+    thread_id: int, handle: str, amount: int, currency: str, note: str, key: str
+) -> Job:
+    return money(
+        "request",
+        key,
+        lambda client: client.request_money(
+            thread_id, handle, amount, currency, note=note, key=key
+        ),
+    )
+
+
+def split(
+    thread_id: int,
+    total: int,
+    currency: str,
+    note: str,
+    shares: list[ShareSpec] | None,
+    include_self: bool,
+    key: str,
+) -> Job:
+    return money(
+        "split",
+        key,
+        lambda client: client.split(
+            thread_id,
+            total,
+            currency,
+            note=note,
+            shares=shares,
+            include_self=include_self,
+            key=key,
+        ),
+    )
+
+
+def lucky_send(thread_id: int, total: int, currency: str, count: int, note: str, key: str) -> Job:
+    return money(
+        "lucky_send",
+        key,
+        lambda client: client.lucky_send(thread_id, total, currency, count, note=note, key=key),
+    )
+
+
+def lucky_open(packet_id: int, key: str) -> Job:
+    return money("lucky_open", key, lambda client: client.lucky_open(packet_id))
+
+
+def topup(amount: int, currency: str, key: str) -> Job:
+    return money("topup", key, lambda client: client.topup(amount, currency, key=key))

@@ -27,6 +27,21 @@ ENTRIES: tuple[tuple[str, str, str], ...] = (
     ("chat: Search this conversation", "Find text in the loaded messages", "/search "),
     ("chat: Next unread thread", "Open the next thread with unread messages", "!next_unread"),
     ("chat: Jump to a thread", "Filter the threads by name", "!switcher"),
+    ("money: Pay someone here", "Type the amount: $20 taxi, or $20 @alice in a group", "$"),
+    ("money: Request money", "Ask someone here for money", "/request "),
+    ("money: Split a bill", "Share a bill among this group", "/split "),
+    ("money: Send lucky money", "A red packet the first few to open it share", "/luckymoney "),
+    ("money: Pay the selected request", "Pay a request or a split share", "!card('pay')"),
+    ("money: Decline the selected request", "Decline (or cancel yours)", "!card('decline')"),
+    ("money: Open the red packet", "Open the newest unopened red packet", "!card('open')"),
+    ("wallet: Open", "Balances, history and top-up (f3)", "!wallet"),
+    ("wallet: Top up", "Add money (simulated card)", "/topup "),
+    ("shop: Cart", "Your carts at every brand", "/cart"),
+    ("shop: Checkout", "Check out your cart at a brand", "/checkout"),
+    ("shop: Orders", "Your orders and their progress (f4)", "!orders"),
+    ("shop: Search products", "Products across brands", "/products "),
+    ("shop: Scan a barcode", "The product with this barcode, and similar items", "/scan "),
+    ("shop: Catalogue", "A brand's catalogue", "/catalog @"),
     ("friends: Add a friend", "Send a friend request", "/friend add @"),
     ("friends: Accept a friend request", "Accept someone's request", "/friend accept @"),
     ("friends: Remove a friend", "Stop being friends", "/friend remove @"),
@@ -69,10 +84,10 @@ class ChatCommands(Provider):
     @staticmethod
     def _run(main: MainScreen, template: str) -> None:
         if template.startswith("!"):
-            getattr(main, f"action_{template[1:]}")()
+            main.call_later(main.run_action, template[1:])
             return
         composer = main.composer
-        if template.endswith((" ", "@")):
+        if template.endswith((" ", "@", "$")):
             composer.set_text(template)
             composer.focus()
         else:

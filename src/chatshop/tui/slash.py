@@ -36,11 +36,38 @@ SPECS: tuple[Spec, ...] = (
     Spec("edit", "/edit [TEXT]", "edit your selected (or last) message"),
     Spec("delete", "/delete", "delete your selected (or last) message"),
     Spec("friend", "/friend add|accept|decline|remove|block|unblock @handle", "manage friends"),
-    Spec("search", "/search TEXT", "find TEXT in this conversation"),
+    Spec("search", "/search TEXT", "find TEXT here (in a brand's thread: its products)"),
+    Spec("pay", "/pay [@handle] AMOUNT [note]", "pay someone here (or start a line with $20)"),
+    Spec("request", "/request [@handle] AMOUNT [note]", "ask someone here for money"),
+    Spec("split", "/split AMOUNT [note] [@a:20 @b:15] [-me]", "split a bill in this group"),
+    Spec("luckymoney", "/luckymoney AMOUNT COUNT [note]", "drop a red packet in this group"),
+    Spec("wallet", "/wallet", "balances and history (f3)"),
+    Spec("topup", "/topup AMOUNT", "add money to your wallet (simulated card)"),
+    Spec("catalog", "/catalog [@brand]", "a brand's catalogue (here: this brand's)"),
+    Spec("products", "/products TEXT [@brand]", "search products across brands"),
+    Spec("scan", "/scan CODE", "the product with this barcode, and similar items"),
+    Spec("cart", "/cart", "your carts (#cart in reply to a product card adds it)"),
+    Spec("promo", "/promo CODE [@brand]", "apply a promo code to your cart"),
+    Spec("checkout", "/checkout [@brand]", "check out your cart at a brand"),
+    Spec("orders", "/orders [@brand]", "your orders (f4); staff: the brand's queue"),
+    Spec("share", "/share SKU [@brand]", "staff: share a product card here"),
     Spec("logout", "/logout", "log out and forget the stored session"),
 )
 BY_NAME = {spec.name: spec for spec in SPECS}
 FRIEND_VERBS = ("add", "accept", "decline", "remove", "block", "unblock")
+MONEY_WITH_ARGUMENTS = ("pay", "request", "split", "luckymoney", "topup")
+"""Money commands whose arguments are read by :mod:`chatshop.money_input`."""
+SHOP_WITH_ARGUMENTS = (
+    "catalog",
+    "products",
+    "scan",
+    "cart",
+    "promo",
+    "checkout",
+    "orders",
+    "share",
+)
+"""Shop commands: free words and @handles, checked by :mod:`chatshop.tui.shop.desk`."""
 
 
 class SlashError(ValueError):
@@ -81,7 +108,11 @@ def parse(line: str) -> Command | None:
         hint = f" Did you mean /{close[0]}?" if close else ""
         raise SlashError(f"Unknown command /{name}.{hint} Type /help for the list.")
     tokens = rest.split()
-    if name in ("help", "leave", "logout", "delete"):
+    if name in MONEY_WITH_ARGUMENTS:
+        if not rest:
+            raise _usage(name)
+        return Command(name, text=rest)
+    if name in ("help", "leave", "logout", "delete", "wallet"):
         if tokens:
             raise _usage(name)
         return Command(name)
@@ -107,6 +138,12 @@ def parse(line: str) -> Command | None:
         if not rest:
             raise _usage(name)
         return Command(name, text=rest)
+    if name in SHOP_WITH_ARGUMENTS:
+        handles = tuple(_handle(t, name) for t in tokens if t.startswith("@"))
+        free = " ".join(t for t in tokens if not t.startswith("@"))
+        if name in ("products", "scan", "promo", "share") and not free:
+            raise _usage(name)
+        return Command(name, handles=handles, text=free)
     # friend
     if len(tokens) != 2 or tokens[0].lower() not in FRIEND_VERBS:
         raise _usage(name)

@@ -35,3 +35,14 @@ def short_when(millis: int, now: datetime) -> str:
     if moment.year == now.year:
         return f"{moment.day} {moment:%b}"
     return f"{moment.day} {moment:%b} {moment.year}"
+
+
+def stamp(millis: int, now: datetime) -> str:
+    """For lists of past events: ``6 Mar 14:02`` this year, ``6 Mar 2025 14:02`` before."""
+    moment = local_datetime(millis, now.tzinfo)
+    day = (
+        f"{moment.day} {moment:%b}"
+        if moment.year == now.year
+        else f"{moment.day} {moment:%b} {moment.year}"
+    )
+    return f"{day} {moment:%H:%M}"

@@ -23,6 +23,11 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("alt+1 … alt+9", "open thread 1 to 9"),
     ("pageup / pagedown", "scroll the conversation (older pages load by themselves)"),
     ("ctrl+t", "pick a message: up/down, r reply, e edit, del delete"),
+    ("  on a card", "p pay (after a confirmation), d decline or cancel, o open a red packet"),
+    ("  on a product", "a add to cart, b buy now, s similar (#cart as a reply adds it too)"),
+    ("f3", "wallet: balances, history, top-up"),
+    ("f4", "orders: status and timeline, live (staff: /orders @brand, n next step)"),
+    ("/search", "in a brand's thread searches its products; /products TEXT anywhere"),
     ("ctrl+p", "command palette (every action by name)"),
     ("f1 or ?", "this help"),
     ("ctrl+q", "quit"),
@@ -43,8 +48,10 @@ def help_content() -> Content:
     lines += [
         Content(""),
         Content.styled(
-            "Start a line with // to send a message that begins with /.  "
-            "Threads: @ friend, # group, ◆ brand.",
+            "Start a line with an amount to pay: $20 taxi, 12,50€, in a group $20 @alice "
+            "tickets ($ is the relay's currency). A confirmation shows who and the balance "
+            "after; \\$20 sends the line as text. Start a line with // to send a message "
+            "that begins with /.  Threads: @ friend, # group, ◆ brand.",
             "$text-muted",
         ),
     ]

@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from chatshop import safetext
+from chatshop.money_input import escaped_text
 from chatshop.protocol.frames import (
     MemberEvent,
     MessageDeleted,
@@ -25,9 +26,14 @@ from chatshop.protocol.frames import (
     TypingEvent,
 )
 from chatshop.protocol.models import Message, Thread
+from chatshop.protocol.payment_frames import CardEvent, WalletEvent
 from chatshop.tui import jobs, slash
 from chatshop.tui.book import ThreadBook
+from chatshop.tui.cards import money
 from chatshop.tui.link import CommandFailed, LinkMessage, LinkState, RelayEvent
+from chatshop.tui.payments import MONEY_COMMANDS, Payments
+from chatshop.tui.shop.desk import SHOP_COMMANDS, SHOP_VERBS, ShopDesk
+from chatshop.tui.shop.orders import OrdersScreen
 from chatshop.tui.widgets.composer import Composer
 from chatshop.tui.widgets.sidebar import KIND_MARK, Sidebar
 from chatshop.tui.widgets.status import ConnectionStatus
@@ -51,7 +57,10 @@ class MainScreen(Screen[None]):
     | alt+a | Next thread with unread messages. |
     | alt+1 … alt+9 | The first nine threads. |
     | pageup / pagedown | Scroll the conversation. |
-    | ctrl+t | Focus the conversation to pick a message (r reply, e edit, del delete). |
+    | ctrl+t | Pick a message (r reply, e edit, del delete; on a card p pay, d decline, o open). |
+    | a / b / s | On a picked product card: add to cart, buy now, similar items. |
+    | f3 | Wallet: balances, history, top-up. |
+    | f4 | Orders: your orders and their progress. |
     | f1 or ? | Help. |
     | ctrl+p | Command palette. |
     """
@@ -125,7 +134,21 @@ class MainScreen(Screen[None]):
             "focus_transcript",
             "Pick message",
             id="chat.pick",
-            tooltip="Select a message to reply to, edit or delete",
+            tooltip="Select a message to reply to, edit or delete, or a card to pay",
+        ),
+        Binding(
+            "f3",
+            "wallet",
+            "Wallet",
+            id="chat.wallet",
+            tooltip="Balances, history and top-up",
+        ),
+        Binding(
+            "f4",
+            "orders",
+            "Orders",
+            id="chat.orders",
+            tooltip="Your orders and their progress (/orders @brand: a brand's queue)",
         ),
     ]
 
@@ -142,6 +165,8 @@ class MainScreen(Screen[None]):
         self._search_hits: list[int] = []
         self._hint = ""
         self._marker: int | None = None
+        self.payments = Payments(self)
+        self.shop = ShopDesk(self)
 
     # ------------------------------------------------------------------ layout
 
@@ -159,6 +184,7 @@ class MainScreen(Screen[None]):
                 yield Static(id="hint")
         with Horizontal(id="statusbar"):
             yield ConnectionStatus(id="status")
+            yield Static(id="balance")
             yield Static(id="whoami")
         yield Footer()
 
@@ -188,13 +214,16 @@ class MainScreen(Screen[None]):
         self.status.set_state("connected")
         self.composer.focus()
         self._show_banner()
-        self._show_hint("")
+        self.show_hint("")
+        self.show_balance()
         self.sidebar.refresh_threads()
 
     # ------------------------------------------------------------------ from the link
 
     def receive(self, message: LinkMessage) -> None:
         """Everything the link posts that concerns this screen."""
+        if self.payments.receive(message):
+            return
         if isinstance(message, RelayEvent):
             self._relay_event(message)
         elif isinstance(message, LinkState):
@@ -240,11 +269,11 @@ class MainScreen(Screen[None]):
         elif isinstance(message, jobs.ThreadLeft):
             self._left(message.thread_id)
         elif isinstance(message, jobs.Info):
-            self._show_hint(message.text)
+            self.show_hint(message.text)
         elif isinstance(message, CommandFailed):
             if message.what == "load messages":  # let the next scroll ask again
                 self.transcript.loading_older = self.transcript.loading_newer = False
-            self._show_hint(f"{message.what}: {message.reason}", error=True)
+            self.show_hint(f"{message.what}: {message.reason}", error=True)
 
     def _relay_event(self, message: RelayEvent) -> None:
         event = message.event
@@ -259,10 +288,12 @@ class MainScreen(Screen[None]):
                 self.app.notify_message(self.book, event.thread_id, new)
             self.sidebar.refresh_threads()
             self._refresh_info()
-        elif isinstance(event, (MessageEdited, MessageDeleted)):
+        elif isinstance(event, (MessageEdited, MessageDeleted, CardEvent)):
             self.app.quotes.remember(event.message)
             self._window_changed(event.thread_id)
             self.sidebar.refresh_threads()
+        elif isinstance(event, WalletEvent):
+            self.payments.wallet_event(event)
         elif isinstance(event, TypingEvent):
             self._refresh_info()
         elif isinstance(event, ReadEvent):
@@ -401,7 +432,7 @@ class MainScreen(Screen[None]):
             if thread.unread and thread_id != self.current:
                 self.open_thread(thread_id)
                 return
-        self._show_hint("No unread messages elsewhere.")
+        self.show_hint("No unread messages elsewhere.")
 
     def action_nth(self, index: int) -> None:
         ids = self.sidebar.thread_ids()
@@ -461,8 +492,16 @@ class MainScreen(Screen[None]):
             self._start_edit(event.message)
         elif event.action == "delete":
             self._delete(event.message)
+        elif event.action in ("pay", "decline", "open"):
+            self.payments.card_action(event.action, event.message)
+        elif event.action in SHOP_VERBS:
+            self.shop.card_action(event.action, event.message)
 
     # ------------------------------------------------------------------ composer
+
+    def restore_composer(self, text: str) -> None:
+        """Put back a line that could not be used (the hint says why)."""
+        self.composer.restore(text)
 
     @on(Composer.Typed)
     def _typed(self, event: Composer.Typed) -> None:
@@ -470,9 +509,9 @@ class MainScreen(Screen[None]):
         if specs:
             shown = "   ".join(f"{s.usage} — {s.summary}" for s in specs[:3])
             more = f"   (+{len(specs) - 3} more, tab completes)" if len(specs) > 3 else ""
-            self._show_hint(shown + more, persistent=True)
+            self.show_hint(shown + more, persistent=True)
         elif self._hint and self._hint_persistent:
-            self._show_hint("")
+            self.show_hint("")
         now = time.monotonic()
         if (
             event.text
@@ -490,13 +529,13 @@ class MainScreen(Screen[None]):
             self._show_banner()
         else:
             self.composer.set_text("")
-        self._show_hint("")
+        self.show_hint("")
 
     @on(Composer.EditLastRequested)
     def _edit_last(self) -> None:
         message = self.transcript.last_message(mine=True)
         if message is None:
-            self._show_hint("You have no message to edit here.")
+            self.show_hint("You have no message to edit here.")
             return
         self._start_edit(message)
 
@@ -505,25 +544,30 @@ class MainScreen(Screen[None]):
         try:
             command = slash.parse(event.text)
         except slash.SlashError as exc:
-            self._show_hint(str(exc), error=True)
+            self.show_hint(str(exc), error=True)
+            self.restore_composer(event.text)
             return
-        if command is None:
+        if command is not None:
+            self._run(command, event.text)
+        elif self.editing is None and self.shop.cart_reply(event.text):
+            pass  # "#cart" as a reply to a product card: added to the cart, not sent
+        elif self.editing is not None:
             self._send(slash.message_text(event.text))
-        else:
-            self._run(command)
+        elif (literal := escaped_text(event.text)) is not None:
+            self._send(literal)
+        elif not self.payments.payment_line(event.text):
+            self._send(slash.message_text(event.text))
 
     def _send(self, text: str) -> None:
-        composer = self.composer
         if self.editing is not None:
             original = self.editing
             self.editing = None
             self._show_banner()
-            composer.set_text("")
             if text != original.text:
                 self.app.link.submit("edit", jobs.edit(original.id, text))
             return
         if self.current is None:
-            self._show_hint("Open a conversation first (ctrl+k), or /dm @handle.", error=True)
+            self.show_hint("Open a conversation first (ctrl+k), or /dm @handle.", error=True)
             return
         window = self.book.window(self.current)
         reply_to = self.replying.id if self.replying else None
@@ -543,8 +587,7 @@ class MainScreen(Screen[None]):
         self.app.link.submit("send", jobs.send(self.current, text, key, reply_to))
         self.replying = None
         self._show_banner()
-        composer.set_text("")
-        self._show_hint("")
+        self.show_hint("")
 
     def _target(self, *, mine: bool | None) -> Message | None:
         selected = self.transcript.selected_message()
@@ -562,7 +605,10 @@ class MainScreen(Screen[None]):
 
     def _start_edit(self, message: Message) -> None:
         if message.sender_id != self._my_id():
-            self._show_hint("You can only edit your own messages.", error=True)
+            self.show_hint("You can only edit your own messages.", error=True)
+            return
+        if message.card is not None:
+            self.show_hint("Money cards are the thread's record: they cannot be edited.")
             return
         self.replying = None
         self.editing = message
@@ -571,22 +617,29 @@ class MainScreen(Screen[None]):
 
     def _delete(self, message: Message) -> None:
         if message.sender_id != self._my_id():
-            self._show_hint("You can only delete your own messages.", error=True)
+            self.show_hint("You can only delete your own messages.", error=True)
+            return
+        if message.card is not None:
+            self.show_hint("Money cards are the thread's record: they cannot be deleted.")
             return
         self.app.link.submit("delete", jobs.delete(message.id))
-        self._show_hint("Message deleted.")
+        self.show_hint("Message deleted.")
 
     def _current_thread(self) -> Thread | None:
         return self.book.threads.get(self.current) if self.current is not None else None
 
-    def _run(self, command: slash.Command) -> None:
-        """Carry out a parsed slash command."""
+    def _run(self, command: slash.Command, line: str) -> None:
+        """Carry out a parsed slash command (``line`` is what was typed)."""
         link = self.app.link
         thread = self._current_thread()
         name = command.name
         label = f"/{name}"
         done = True
-        if name == "help":
+        if name in MONEY_COMMANDS:
+            self.payments.command(command, line)
+        elif name in SHOP_COMMANDS or (name == "search" and self.shop.is_brand_thread()):
+            done = self.shop.command(name, command.text, command.handles)
+        elif name == "help":
             self.app.action_help()
         elif name == "logout":
             self.app.action_logout()
@@ -599,10 +652,10 @@ class MainScreen(Screen[None]):
         elif name == "search":
             self._search(command.text)
         elif thread is None:
-            self._show_hint("Open a conversation first.", error=True)
+            self.show_hint("Open a conversation first.", error=True)
             done = False
         elif name in ("invite", "kick", "leave", "rename") and thread.kind != "group":
-            self._show_hint(f"/{name} works in groups only.", error=True)
+            self.show_hint(f"/{name} works in groups only.", error=True)
             done = False
         elif name == "invite":
             link.submit(label, jobs.add_member(thread.id, command.handles[0]))
@@ -615,43 +668,41 @@ class MainScreen(Screen[None]):
         elif name == "reply":
             target = self._target(mine=None if self.transcript.selected_message() else False)
             if target is None:
-                self._show_hint("Nothing to reply to here.", error=True)
+                self.show_hint("Nothing to reply to here.", error=True)
                 done = False
             elif command.text:
                 self.replying = target
                 self._send(command.text)
-                return
             else:
                 self._start_reply(target)
         elif name == "edit":
             target = self._target(mine=True)
             if target is None:
-                self._show_hint("You have no message to edit here.", error=True)
+                self.show_hint("You have no message to edit here.", error=True)
                 done = False
             elif command.text:
                 link.submit("edit", jobs.edit(target.id, command.text))
             else:
                 self._start_edit(target)
-                return
         elif name == "delete":
             target = self._target(mine=True)
             if target is None:
-                self._show_hint("You have no message to delete here.", error=True)
+                self.show_hint("You have no message to delete here.", error=True)
                 done = False
             else:
                 self._delete(target)
-        if done:
-            self.composer.set_text("")
+        if not done:
+            self.restore_composer(line)
 
     def _search(self, needle: str) -> None:
         window = self.book.window(self.current) if self.current is not None else None
         if window is None:
-            self._show_hint("Open a conversation first.", error=True)
+            self.show_hint("Open a conversation first.", error=True)
             return
         lowered = needle.lower()
         hits = [m.seq for m in window.messages if not m.deleted and lowered in m.text.lower()]
         if not hits:
-            self._show_hint(f"No loaded message contains {safetext.clean_line(needle)!r}.")
+            self.show_hint(f"No loaded message contains {safetext.clean_line(needle)!r}.")
             return
         transcript = self.transcript
         # Each /search with the same text steps to an older hit.
@@ -659,10 +710,48 @@ class MainScreen(Screen[None]):
         older = [s for s in hits if previous is None or s < previous.seq]
         seq = (older or hits)[-1]
         transcript.select_seq(seq)
-        self._show_hint(
+        self.show_hint(
             f"{len(hits)} match{'es' if len(hits) != 1 else ''} in the loaded messages; "
             f"showing #{hits.index(seq) + 1} from the oldest. /search again for older."
         )
+
+    # ------------------------------------------------------------------ money
+
+    def show_message(self, message: Message) -> None:
+        """A message the relay returned for a request of ours (a card posted or updated)."""
+        self.app.quotes.remember(message)
+        window = self.book.window(message.thread_id)
+        if window is not None:
+            window.add(message)
+            self._window_changed(message.thread_id)
+
+    def show_balance(self) -> None:
+        """The wallet's default-currency balance in the status line."""
+        wallet = self.app.wallet
+        balance = self.query_one("#balance", Static)
+        if wallet.default_currency is None:
+            balance.update("")
+            return
+        amount = money(wallet.balance(wallet.default_currency), wallet.default_currency)
+        balance.update(Content.assemble(("wallet ", "$text-muted"), (amount, "bold")))
+
+    def action_orders(self) -> None:
+        if not any(isinstance(screen, OrdersScreen) for screen in self.app.screen_stack):
+            self.shop.command("orders", "", ())
+
+    def action_wallet(self) -> None:
+        from chatshop.tui.screens.wallet import WalletScreen
+
+        if not any(isinstance(screen, WalletScreen) for screen in self.app.screen_stack):
+            self.app.push_screen(WalletScreen())
+
+    def action_card(self, verb: str) -> None:
+        """Pay, decline or open: the selected card, else the newest one that allows it."""
+        message = self.payments.actionable(verb)
+        if message is None:
+            self.show_hint(self.payments.nothing_to(verb), error=True)
+        else:
+            self.payments.card_action(verb, message)
 
     # ------------------------------------------------------------------ lines under the transcript
 
@@ -681,7 +770,7 @@ class MainScreen(Screen[None]):
 
     _hint_persistent = False
 
-    def _show_hint(self, text: str, *, error: bool = False, persistent: bool = False) -> None:
+    def show_hint(self, text: str, *, error: bool = False, persistent: bool = False) -> None:
         hint = self.query_one("#hint", Static)
         self._hint = text
         self._hint_persistent = persistent

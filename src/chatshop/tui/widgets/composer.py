@@ -11,7 +11,14 @@ from chatshop.tui import slash
 
 
 class Composer(TextArea):
-    """Write a message; lines starting with ``/`` are commands (``//`` sends a literal ``/``).
+    """Write a message; lines starting with ``/`` are commands (``//`` sends a literal ``/``),
+    lines starting with an amount pay (``$12 taxi``; see docs/payments.md).
+
+    Enter is a priority binding (the text area would insert a newline otherwise), so it is
+    handled by the app ahead of keys still queued for this widget: a fast typist's (or a
+    paste's, or ``tmux send-keys``') last characters may not be in the text yet. The submit
+    is therefore queued behind them, and the composer empties itself when it submits, so
+    keys typed after Enter start the next message instead of being wiped.
 
     | Key | Action |
     | :- | :- |
@@ -84,7 +91,8 @@ class Composer(TextArea):
     ]
 
     class Submitted(TextualMessage):
-        """Enter was pressed on ``text`` (not empty)."""
+        """Enter was pressed on ``text`` (not empty); the composer is empty again (a screen
+        that cannot use the text puts it back with ``restore``)."""
 
         def __init__(self, text: str) -> None:
             super().__init__()
@@ -109,10 +117,16 @@ class Composer(TextArea):
         )
         self.handles: list[str] = []
         """Handles offered by tab completion."""
+        self._restored: str | None = None
 
     def action_submit(self) -> None:
+        # Behind the keys already queued for this widget (see the class docstring).
+        self.call_later(self._submit_now)
+
+    def _submit_now(self) -> None:
         value = self.text.strip("\n")
         if value.strip():
+            self.set_text("")
             self.post_message(self.Submitted(value))
 
     def action_newline(self) -> None:
@@ -137,9 +151,20 @@ class Composer(TextArea):
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         event.stop()
+        if self._restored is not None and self.text == self._restored:
+            self._restored = None  # put back after an error: not typing, keep the error hint
+            return
+        self._restored = None
         self.post_message(self.Typed(self.text))
 
     def set_text(self, text: str) -> None:
         """Replace the content and put the cursor at its end."""
         self.text = text
         self.move_cursor(self.document.end)
+
+    def restore(self, text: str) -> None:
+        """Put back a submitted ``text`` that could not be used, unless something new was
+        typed since."""
+        if not self.text and text:
+            self._restored = text
+            self.set_text(text)

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 
+import msgspec
 from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
@@ -27,6 +28,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from chatshop import safetext
+from chatshop.protocol.cards import ProductCard
 from chatshop.protocol.models import Message, User
 from chatshop.tui import cards
 from chatshop.tui.timefmt import clock, day_label, local_datetime
@@ -39,6 +41,10 @@ LOAD_MARGIN = 2
 """Start fetching another page when fewer than this many screens remain above or below."""
 
 SENDER_CLASSES = 5
+
+CARD_ROLES = ("title", "amount", "meta", "note", "ok", "bad", "action", "was")
+CARD_VERBS = ("pay", "decline", "open")
+PRODUCT_VERBS = ("add_to_cart", "buy_now", "similar")
 
 Item = Message | Pending
 
@@ -66,7 +72,13 @@ class Transcript(ScrollView, can_focus=True):
     | r | Reply to the selected message. |
     | e | Edit the selected message (yours). |
     | delete | Delete the selected message (yours). |
+    | p | Pay the selected request or split share (after a confirmation). |
+    | d | Decline the selected request (or cancel yours). |
+    | o | Open the selected red packet. |
     | escape | Clear the selection and go back to the composer. |
+
+    Cards (payments, requests, splits, red packets) take two to four lines, drawn from their
+    structured fields by :mod:`chatshop.tui.cards`.
     """
 
     DEFAULT_CSS = """
@@ -87,6 +99,14 @@ class Transcript(ScrollView, can_focus=True):
         & > .transcript--failed { color: $error; }
         & > .transcript--day { color: $text-muted; text-style: bold; }
         & > .transcript--new { color: $error; text-style: bold; }
+        & > .transcript--card-title { text-style: bold; }
+        & > .transcript--card-amount { color: $accent; text-style: bold; }
+        & > .transcript--card-meta { color: $text-muted; }
+        & > .transcript--card-note { color: $text; text-style: italic; }
+        & > .transcript--card-ok { color: $success; }
+        & > .transcript--card-bad { color: $error; }
+        & > .transcript--card-was { color: $text-muted; text-style: strike; }
+        & > .transcript--card-action { color: $text; background: $primary 40%; text-style: bold; }
         & > .transcript--selected { background: $boost; }
         &:focus > .transcript--selected { background: $primary 25%; }
     }
@@ -104,6 +124,7 @@ class Transcript(ScrollView, can_focus=True):
         "transcript--day",
         "transcript--new",
         "transcript--selected",
+        *(f"transcript--card-{role}" for role in CARD_ROLES),
     }
 
     BINDINGS = [
@@ -157,6 +178,48 @@ class Transcript(ScrollView, can_focus=True):
             tooltip="Delete the selected message",
         ),
         Binding(
+            "p",
+            "act('pay')",
+            "Pay",
+            id="transcript.pay",
+            tooltip="Pay the selected request (after a confirmation)",
+        ),
+        Binding(
+            "d",
+            "act('decline')",
+            "Decline",
+            id="transcript.decline",
+            tooltip="Decline the selected request, or cancel yours",
+        ),
+        Binding(
+            "o",
+            "act('open')",
+            "Open",
+            id="transcript.open",
+            tooltip="Open the selected red packet",
+        ),
+        Binding(
+            "a",
+            "act('add_to_cart')",
+            "Add to cart",
+            id="transcript.add_to_cart",
+            tooltip="Add the selected product to your cart",
+        ),
+        Binding(
+            "b",
+            "act('buy_now')",
+            "Buy now",
+            id="transcript.buy_now",
+            tooltip="Buy the selected product now (checkout)",
+        ),
+        Binding(
+            "s",
+            "act('similar')",
+            "Similar",
+            id="transcript.similar",
+            tooltip="The selected product and similar items",
+        ),
+        Binding(
             "escape",
             "leave",
             "Composer",
@@ -188,7 +251,8 @@ class Transcript(ScrollView, can_focus=True):
             self.seq = seq
 
     class ActionRequested(TextualMessage):
-        """The reader asked to reply to, edit or delete ``message``."""
+        """The reader asked to reply to, edit or delete ``message``, or to pay, decline or
+        open its card (``action`` is the verb)."""
 
         def __init__(self, action: str, message: Message) -> None:
             super().__init__()
@@ -310,7 +374,7 @@ class Transcript(ScrollView, can_focus=True):
         if self.window is None:
             return None
         for message in reversed(self.window.messages):
-            if message.deleted:
+            if message.deleted or (mine and message.card is not None):
                 continue
             if mine is None or (message.sender_id == self.me) == mine:
                 return message
@@ -333,6 +397,7 @@ class Transcript(ScrollView, can_focus=True):
         region = Region(0, self._offsets[index], 1, self._heights[index])
         self.scroll_to_region(region, animate=False, immediate=True)
         self.refresh()
+        self.refresh_bindings()
 
     def scroll_end_now(self) -> None:
         """Jump to the newest message."""
@@ -453,7 +518,7 @@ class Transcript(ScrollView, can_focus=True):
                 message.id,
                 message.edited_at,
                 message.deleted,
-                message.card,
+                _card_key(message),
                 header,
                 seen_by,
                 quoted.id if quoted else None,
@@ -495,6 +560,10 @@ class Transcript(ScrollView, can_focus=True):
 
     def _style(self, name: str) -> Style:
         return self.get_component_rich_style(name, partial=True)
+
+    def sender_name(self, user_id: int) -> str:
+        """A member's display name, cleaned (``user #7`` for someone unknown)."""
+        return self._sender_name(user_id)
 
     def _sender_name(self, user_id: int) -> str:
         user = self.members.get(user_id)
@@ -548,13 +617,18 @@ class Transcript(ScrollView, can_focus=True):
         if reply_to is not None:
             lines.append(self._quote_line(reply_to, width))
         body_width = max(width - 2, 4)
+        body: Text | None
         if isinstance(item, Message) and item.deleted:
             body = Text("message deleted", self._style("transcript--deleted"), end="")
+        elif isinstance(item, Message) and item.card is not None:
+            for number, card_line in enumerate(self._card_lines(item)):
+                wrapped_lines = card_line.wrap(console, body_width - 3, overflow="fold")
+                for index, wrapped in enumerate(wrapped_lines):
+                    indent = "     " if number or index else "  "
+                    lines.append(Text.assemble(indent, wrapped, end=""))
+            body = safetext.text(item.text) if item.text.strip() else None
         else:
             body = safetext.text(item.text)
-            if isinstance(item, Message) and item.card is not None:
-                card_line = Text(cards.summary(item.card, self._sender_name), meta, end="")
-                body = Text.assemble(card_line, "\n", body, end="") if item.text else card_line
             if isinstance(item, Message) and item.edited_at is not None:
                 body.append(" (edited)", meta)
             if isinstance(item, Pending):
@@ -564,8 +638,9 @@ class Transcript(ScrollView, can_focus=True):
                     )
                 else:
                     body.append("  ⧗ pending", self._style("transcript--pending"))
-        for wrapped in body.wrap(console, body_width, overflow="fold"):
-            lines.append(Text.assemble("  ", wrapped, end=""))
+        if body is not None:
+            for wrapped in body.wrap(console, body_width, overflow="fold"):
+                lines.append(Text.assemble("  ", wrapped, end=""))
         if block.seen_by:
             names = ", ".join(block.seen_by[:3])
             if len(block.seen_by) > 3:
@@ -575,6 +650,17 @@ class Transcript(ScrollView, can_focus=True):
             seen.align("right", width)
             lines.append(seen)
         return [self._strip(console, line, width) for line in lines]
+
+    def _card_lines(self, message: Message) -> list[Text]:
+        """The card's lines, each span styled by its role."""
+        assert message.card is not None
+        result = []
+        for spans in cards.lines(message.card, me=self.me, name=self._sender_name):
+            line = Text(end="")
+            for text, role in spans:
+                line.append(text, self._style(f"transcript--card-{role}"))
+            result.append(line)
+        return result
 
     def _quote_line(self, reply_to: int, width: int) -> Text:
         quote_style = self._style("transcript--quote")
@@ -691,6 +777,18 @@ class Transcript(ScrollView, can_focus=True):
     def action_newest(self) -> None:
         self.scroll_end(animate=False, immediate=True)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Card keys show only on a card that allows them (for you, now)."""
+        if action == "act" and parameters and parameters[0] in CARD_VERBS:
+            message = self.selected_message()
+            if message is None or message.card is None:
+                return False
+            return cards.find_action(message.card, self.me, str(parameters[0])) is not None
+        if action == "act" and parameters and parameters[0] in PRODUCT_VERBS:
+            message = self.selected_message()
+            return message is not None and isinstance(message.card, ProductCard)
+        return True
+
     def action_act(self, action: str) -> None:
         message = self.selected_message()
         if message is not None:
@@ -699,7 +797,13 @@ class Transcript(ScrollView, can_focus=True):
     def action_leave(self) -> None:
         self.selected = None
         self.refresh()
+        self.refresh_bindings()
         self.screen.focus_next()
 
     def on_blur(self) -> None:
         self.refresh()
+
+
+def _card_key(message: Message) -> bytes | None:
+    """A card's state for the layout cache (cards hold lists, so they are not hashable)."""
+    return msgspec.json.encode(message.card) if message.card is not None else None
