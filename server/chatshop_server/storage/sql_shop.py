@@ -6,6 +6,7 @@ stock, money, order and receipt commit together or not at all.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any, TypeVar
@@ -53,16 +54,18 @@ from chatshop_server.storage.tables import brand_staff
 T = TypeVar("T")
 
 
-class SqlShopStore:
+class SqlShopStore(ABC):
     """Mixed into ``SqlStore``, which provides the read and write paths."""
 
     default_currency: str
 
+    @abstractmethod
     async def _read(self, fn: Callable[..., T], *args: Any) -> T:
-        raise NotImplementedError
+        """Run ``fn(conn, *args)`` on a reader connection."""
 
+    @abstractmethod
     async def _write(self, fn: Callable[..., T], *args: Any) -> T:
-        raise NotImplementedError
+        """Run ``fn(conn, publications, *args)`` in the group-commit writer."""
 
     # brands ------------------------------------------------------------------------------
 
