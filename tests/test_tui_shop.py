@@ -356,3 +356,34 @@ async def test_scan_and_search_in_a_brand_thread(demo: RunningRelay, _config_dir
         await pilot.press(*"/search zzz-nothing", "enter")
         await wait_for(pilot, lambda: "No loaded message contains" in main._hint)
         assert app.screen is main
+
+
+async def test_customer_cancels_before_shipping(demo: RunningRelay, _config_dir: Path) -> None:
+    """Sam cancels a placed order from his pane with c c: the relay refunds his wallet and
+    puts the scarf back on the shelf."""
+    sam = await client_for(demo, "sam")
+    page = await shop_api.catalog(sam, "northwind")
+    scarf = next(p for p in page.products if p.barcode == "4006381333931")
+    items = [LineSpec(sku=scarf.variants[0].sku)]
+    quote = await shop_api.quote(sam, "northwind", items=items)
+    before = (await sam.wallet()).balances
+    placed = await shop_api.checkout(
+        sam, "northwind", "cancel-order-1", expected_total=quote.total, items=items
+    )
+    app = demo_app(demo, _config_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.main_screen() is not None)
+        await pilot.press("f4")
+        await wait_for(pilot, lambda: isinstance(app.screen, OrdersScreen) and app.screen.orders)
+        pane = app.screen
+        assert isinstance(pane, OrdersScreen)
+        assert pane.orders[0].number == placed.order.number
+        await pilot.press("c")
+        assert "Press c again" in text_of(app, "#shop-hint")
+        await pilot.press("c")
+        await wait_for(pilot, lambda: pane.orders[0].status == "cancelled")
+    assert (await sam.wallet()).balances == before
+    again = await shop_api.catalog(sam, "northwind")
+    restocked = next(p for p in again.products if p.id == scarf.id)
+    assert restocked.variants[0].stock == scarf.variants[0].stock
+    await sam.close()

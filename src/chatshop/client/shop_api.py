@@ -18,6 +18,7 @@ from chatshop.protocol.models import Message
 from chatshop.protocol.shop_frames import (
     AddToCart,
     AdvanceOrder,
+    CancelOrder,
     Checkout,
     CheckoutPreview,
     GetAddress,
@@ -248,3 +249,8 @@ async def advance(
 
 async def refund(client: Connection, order_id: int, reason: str = "") -> Order:
     return await _ask(client, RefundOrder, Order, order_id=order_id, reason=reason)
+
+
+async def cancel(client: Connection, order_id: int, reason: str = "") -> Order:
+    """Cancel your own order before it ships (refund to your wallet, stock restored)."""
+    return await _ask(client, CancelOrder, Order, order_id=order_id, reason=reason)

@@ -7,6 +7,7 @@ events; for brand staff, the queue of the brand's orders, advanced step by step.
 | t | Switch between your orders and the staff queue (``/orders @brand`` opens it). |
 | n | Staff: advance to the next status (shipping asks for carrier and tracking). |
 | r | Staff: refund (press twice). |
+| c | Your orders: cancel before it ships (press twice); the money returns to your wallet. |
 | escape / f4 | Back. |
 """
 
@@ -27,6 +28,9 @@ from chatshop.tui.link import LinkMessage, RelayEvent
 from chatshop.tui.shop import render
 from chatshop.tui.shop.base import ShopScreen
 
+#: Statuses a customer may still cancel from (the relay decides; this only guides the hint).
+CANCELLABLE = frozenset({"placed", "confirmed", "preparing"})
+
 
 class OrdersScreen(ShopScreen):
     """Orders, newest first, and the highlighted one's details."""
@@ -36,6 +40,7 @@ class OrdersScreen(ShopScreen):
         Binding("t", "toggle_role", "Mine/queue", id="orders.role", tooltip="Switch views."),
         Binding("n", "advance", "Next step", id="orders.advance", tooltip="Advance (staff)."),
         Binding("r", "refund", "Refund", id="orders.refund", tooltip="Refund (staff)."),
+        Binding("c", "cancel_order", "Cancel", id="orders.cancel", tooltip="Cancel your order."),
     ]
 
     table = getters.query_one("#orders-list", OptionList)
@@ -48,6 +53,7 @@ class OrdersScreen(ShopScreen):
         self.brand = shop_api.handle_of(brand) if brand else None
         self.orders: list[Order] = []
         self.refund_armed: int | None = None
+        self.cancel_armed: int | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="shop-dialog"):
@@ -78,7 +84,7 @@ class OrdersScreen(ShopScreen):
         elif self.role == "staff":
             self.hint("n next step · r refund · t your own orders")
         else:
-            self.hint("t staff queue · Esc back")
+            self.hint("c cancel (before shipping) · t staff queue · Esc back")
 
     def _draw(self) -> None:
         highlighted = self.table.highlighted
@@ -194,3 +200,21 @@ class OrdersScreen(ShopScreen):
             lambda c: shop_api.refund(c, order.id),
             self._advanced,
         )
+
+    # ------------------------------------------------------------------ customers
+
+    def action_cancel_order(self) -> None:
+        order = self.current()
+        if self.role != "customer" or order is None:
+            self.hint("Cancel your own orders from your list (t: your orders).", error=True)
+            return
+        number = safetext.clean_line(order.number)
+        if order.status not in CANCELLABLE:
+            self.hint(f"{number} is {order.status}: it can no longer be cancelled.", error=True)
+            return
+        if self.cancel_armed != order.id:
+            self.cancel_armed = order.id
+            self.hint(f"Press c again to cancel {number}; the money returns to your wallet.")
+            return
+        self.cancel_armed = None
+        self.ask(f"cancel {order.number}", lambda c: shop_api.cancel(c, order.id), self._advanced)
