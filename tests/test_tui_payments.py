@@ -264,9 +264,9 @@ async def test_split_and_lucky_money_in_a_group(relay: RunningRelay, _config_dir
         await wait_for(pilot, lambda: "opened 2/3" in screen_text(main))
         opened = cards_in(main)[-1].card
         assert isinstance(opened, LuckyMoneyCard)
-        assert (
-            claim.amount + sum(c.amount for c in opened.claims if c.user_id != bob.user.id) <= 2000
-        )  # type: ignore[union-attr]
+        assert bob.user is not None
+        others = sum(c.amount for c in opened.claims if c.user_id != bob.user.id)
+        assert claim.amount + others <= 2000
     splits = await bob_events.wait_until(
         lambda: [e for e in bob_events.events if isinstance(e, CardEvent)]
     )

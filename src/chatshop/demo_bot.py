@@ -16,8 +16,10 @@ import re
 import sys
 
 from chatshop.client import ChatClient, ClientError
+from chatshop.protocol.cards import LuckyMoneyCard, RequestCard, SplitCard
 from chatshop.protocol.frames import MessageEvent
 from chatshop.protocol.models import Message, Thread
+from chatshop.protocol.money import format_money
 
 log = logging.getLogger("chatshop.demo_bot")
 
@@ -97,10 +99,38 @@ class Bot:
         except ClientError as exc:
             log.warning("%s could not answer: %s", self.handle, exc)
 
+    async def settle(self, message: Message) -> None:
+        """Pay what sam asks of this friend and open his red packets, as friends do."""
+        me = self.client.user
+        card = message.card
+        if me is None or card is None:
+            return
+        await asyncio.sleep(self.rng.uniform(*self.delay))
+        try:
+            if isinstance(card, RequestCard) and card.payer_id == me.id and card.status == "open":
+                await self.client.pay_request(card.request_id)
+                await self.client.send(message.thread_id, "Paid, thanks for sorting it out!")
+            elif isinstance(card, SplitCard):
+                for share in card.shares:
+                    if share.user_id == me.id and share.status == "open":
+                        await self.client.pay_request(share.request_id)
+                        await self.client.send(message.thread_id, "Paid my share 🍕")
+            elif isinstance(card, LuckyMoneyCard) and card.status == "open":
+                claim = await self.client.lucky_open(card.packet_id)
+                await self.client.send(
+                    message.thread_id,
+                    f"Got {format_money(claim.amount, claim.currency)} 🧧 thanks!",
+                )
+        except ClientError as exc:
+            log.warning("%s could not settle a card: %s", self.handle, exc)
+
     async def run(self, bot_ids: set[int]) -> None:
         async with asyncio.TaskGroup() as group:
             async for item in self.client.events():
                 if isinstance(item, MessageEvent) and item.message.sender_id not in bot_ids:
+                    if item.message.card is not None:
+                        group.create_task(self.settle(item.message))
+                        continue
                     if item.message.deleted or not item.message.text.strip():
                         continue
                     group.create_task(self.answer(item.message, bot_ids))
