@@ -81,6 +81,25 @@ def _member(conn: Connection, handle: str, members: list[int], thread_id: int) -
     return user
 
 
+def _settled(
+    conn: Connection,
+    user_id: int,
+    key: str,
+    request_hash: str,
+    transfer_id: int,
+    message: Message | None,
+) -> PaymentResult:
+    """The answer to a money movement, remembered under its idempotency key."""
+    transfer = transfer_view(conn, transfer_id, user_id)
+    result = PaymentResult(
+        transfer=transfer,
+        message=message,
+        balance=balance_of(conn, wallet(conn, user_id, transfer.currency)),
+    )
+    remember(conn, user_id, key, request_hash, encode(result))
+    return result
+
+
 def _replayed_payment(raw: bytes) -> PaymentResult:
     return msgspec.structs.replace(_payment_decoder.decode(raw), replayed=True)
 
@@ -98,11 +117,10 @@ def topup(conn: Connection, publications: list[Publication], spec: MoneyRequest)
     if prior is not None:
         return _replayed_payment(prior)
     spec.check()
-    mine = wallet(conn, spec.user_id, spec.currency)
     transfer_id = move(
         conn,
         debit=account(conn, "funding", SYSTEM, spec.currency),
-        credit=mine,
+        credit=wallet(conn, spec.user_id, spec.currency),
         amount=spec.amount,
         currency=spec.currency,
         kind="topup",
@@ -110,13 +128,7 @@ def topup(conn: Connection, publications: list[Publication], spec: MoneyRequest)
         initiator_id=spec.user_id,
     )
     _notify(conn, publications, transfer_id, [spec.user_id])
-    result = PaymentResult(
-        transfer=transfer_view(conn, transfer_id, spec.user_id),
-        message=None,
-        balance=balance_of(conn, mine),
-    )
-    remember(conn, spec.user_id, spec.key, spec.request_hash, encode(result))
-    return result
+    return _settled(conn, spec.user_id, spec.key, spec.request_hash, transfer_id, None)
 
 
 # --------------------------------------------------------------------------- pay
@@ -188,13 +200,7 @@ def pay(
         note=spec.note,
     )
     message = post_message(conn, publications, thread, members, spec.user_id, "", card=card)
-    result = PaymentResult(
-        transfer=transfer_view(conn, transfer_id, spec.user_id),
-        message=message,
-        balance=balance_of(conn, wallet(conn, spec.user_id, spec.currency)),
-    )
-    remember(conn, spec.user_id, spec.key, spec.request_hash, encode(result))
-    return result
+    return _settled(conn, spec.user_id, spec.key, spec.request_hash, transfer_id, message)
 
 
 # --------------------------------------------------------------------------- requests
@@ -341,13 +347,7 @@ def pay_request(
         .values(status="paid", transfer_id=transfer_id)
     )
     message = _refresh_request_card(conn, publications, _request_row(conn, request_id))
-    result = PaymentResult(
-        transfer=transfer_view(conn, transfer_id, user_id),
-        message=message,
-        balance=balance_of(conn, wallet(conn, user_id, row.currency)),
-    )
-    remember(conn, user_id, key, request_hash, encode(result))
-    return result
+    return _settled(conn, user_id, key, request_hash, transfer_id, message)
 
 
 def decline_request(
