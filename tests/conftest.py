@@ -23,7 +23,21 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from chatshop_server.app import Relay
+from chatshop_server.clock import now_ms
 from chatshop_server.config import RelayConfig
+
+
+class ManualClock:
+    """The relay's clock, moved forward by the test instead of waiting for real time."""
+
+    def __init__(self) -> None:
+        self.offset_ms = 0
+
+    def __call__(self) -> int:
+        return now_ms() + self.offset_ms
+
+    def advance(self, seconds: float) -> None:
+        self.offset_ms += int(seconds * 1000)
 
 
 class RunningRelay:

@@ -14,6 +14,7 @@ from chatshop.protocol.cards import LuckyMoneyCard, PaymentCard, RequestCard, Sp
 from chatshop.protocol.payment_frames import ShareSpec
 from conftest import RunningRelay
 from test_client_helpers import Proxy, Recorder, fast_client, fast_user
+from waiting import until
 
 EUR = "EUR"
 
@@ -146,7 +147,7 @@ async def test_money_waits_for_the_link_like_send(relay: RunningRelay, proxy: Pr
     proxy.cut()
     await recorder.wait_state(ConnectionState.RECONNECTING, after=mark)
     queued = asyncio.create_task(sam.topup(700, EUR))
-    await asyncio.sleep(0.05)
+    await until(lambda: sam.queued_sends == 1)  # the top-up waits in the outbox
     assert not queued.done()
     proxy.refusing = False
     result = await asyncio.wait_for(queued, 5)

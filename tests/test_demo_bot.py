@@ -22,9 +22,12 @@ async def test_demo_friends_pay_requests_splits_and_open_red_packets(relay: Runn
     sam = await _friend(relay.url, "sam")
     alice = await _friend(relay.url, "alice")
     bob = await _friend(relay.url, "bob")
-    bots = asyncio.create_task(run_bots(relay.url, delay=(0.01, 0.02), seed=1))
+    listening = asyncio.Event()
+    bots = asyncio.create_task(
+        run_bots(relay.url, delay=(0.01, 0.02), seed=1, ready=listening)
+    )
     try:
-        await asyncio.sleep(0.5)  # both friends logged in and listening
+        await asyncio.wait_for(listening.wait(), 10)
         direct = await sam.ok("dm_open", handle="alice")
         asked = await sam.ok(
             "request_money",

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from conftest import RunningRelay, db_count, new_key, resume
+from conftest import ManualClock, RunningRelay, db_count, new_key, resume
 from payments_support import (
     EUR,
     Person,
@@ -360,10 +360,13 @@ async def test_a_retried_red_packet_is_funded_once(relay: RunningRelay) -> None:
 
 
 async def test_unclaimed_red_packet_money_returns_when_it_expires(tmp_path: Path) -> None:
-    """With a half-second expiry the sweep returns what nobody claimed to the sender as a
+    """Once the expiry has passed the sweep returns what nobody claimed to the sender as a
     lucky_refund, the card reads expired for every member, and later openers find it gone
     while an earlier opener still sees their amount."""
-    running = RunningRelay(tmp_path / "relay.db", lucky_expiry_seconds=0.5, lucky_sweep_seconds=0.2)
+    clock = ManualClock()
+    running = RunningRelay(
+        tmp_path / "relay.db", lucky_expiry_seconds=60, lucky_sweep_seconds=0.05, clock=clock
+    )
     await running.start()
     try:
         sam, alice, bob = await people(running.url, "sam", "alice", "bob")
@@ -372,6 +375,7 @@ async def test_unclaimed_red_packet_money_returns_when_it_expires(tmp_path: Path
         message = await send_packet(sam, crew, 1000, 3)
         packet_id = message["card"]["packet_id"]
         claim = await alice.ok("lucky_open", packet_id=packet_id)
+        clock.advance(61)
         for member in (sam, alice, bob):
             event = await member.wait_event(card_event(message["id"], status="expired"))
             assert event["message"]["card"]["claims"] == [
@@ -395,7 +399,10 @@ async def test_unclaimed_red_packet_money_returns_when_it_expires(tmp_path: Path
 async def test_an_expired_packet_is_refunded_after_a_restart(tmp_path: Path) -> None:
     """A packet still unclaimed when the relay restarts is refunded by the restarted relay's
     sweep, and the sender catching up from their cursor sees it expire."""
-    running = RunningRelay(tmp_path / "relay.db", lucky_expiry_seconds=0.3, lucky_sweep_seconds=0.1)
+    clock = ManualClock()
+    running = RunningRelay(
+        tmp_path / "relay.db", lucky_expiry_seconds=60, lucky_sweep_seconds=0.05, clock=clock
+    )
     await running.start()
     try:
         [sam, alice] = await people(running.url, "sam", "alice")
@@ -403,7 +410,9 @@ async def test_an_expired_packet_is_refunded_after_a_restart(tmp_path: Path) -> 
         crew = await group(sam, alice)
         await send_packet(sam, crew, 500, 2)
         token, cursor = sam.client.token, sam.client.cursor
-        await running.restart()
+        await running.stop()
+        clock.advance(61)  # the packet expires while the relay is down
+        await running.start()
         back = Person(await resume(running.url, token, cursor))
         await back.wait_event(
             lambda e: e["type"] == "card" and e["message"]["card"]["status"] == "expired"

@@ -18,6 +18,7 @@ from chatshop.protocol.codec import (
     encode,
     error_frame,
     events_frame,
+    invalid_text_reason,
     request_id_of,
     result_frame,
     with_cursor,
@@ -342,3 +343,25 @@ def test_decode_request_on_any_utf8_text_gives_a_request_or_bad_request(raw: byt
 def test_decode_request_on_arbitrary_bytes_gives_a_request_or_bad_request(raw: bytes) -> None:
     """Arbitrary bytes, valid UTF-8 or not, decode to a Request or raise bad_request."""
     _assert_request_or_bad_request(raw)
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        (b'{"type":"ping","id":"\xed\xa0\x80"}', "not valid UTF-8"),
+        (b'{"type":"ping","id":"\xff"}', "not valid UTF-8"),
+        ('{"type":"ping","id":"\\ud800"}', "lone surrogate"),
+        ('{"type":"ping","id":"\\udc00\\ud800"}', "lone surrogate"),
+        ('{"type":"ping","id":"\\\\ud800"', None),  # an escaped backslash: text, cut short
+        ('{"type":"ping","id":"\\ud83d\\ude00"', None),  # a pair, cut short: bad JSON
+        (b'{"type":"ping",', None),
+    ],
+)
+def test_invalid_text_is_told_from_the_input_not_the_library_message(
+    raw: bytes | str, reason: str | None
+) -> None:
+    """Whether a frame is bad text or bad JSON follows from its bytes alone."""
+    found = invalid_text_reason(raw)
+    assert (found is None) == (reason is None)
+    if reason is not None:
+        assert found is not None and reason in found

@@ -7,11 +7,9 @@ Pilot, and uses other real clients (``make_user``) as the people sam talks to.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
 from textual.widgets import Input
 
 from chatshop.client import ChatClient, ConnectionState
@@ -23,6 +21,7 @@ from chatshop.tui.link import LoginPlan
 from chatshop.tui.screens.login import LoginScreen
 from chatshop.tui.screens.main import MainScreen
 from conftest import RunningRelay, make_user
+from waiting import main_ready, wait_for
 
 PASSWORD = "pw-secret"
 SIZE = (100, 30)
@@ -36,15 +35,6 @@ def _config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return directory
 
 
-async def wait_for(pilot: Pilot[None], check: Callable[[], object], timeout: float = 8.0) -> None:
-    """Let the app run until ``check()`` is true."""
-    for _ in range(int(timeout / 0.02)):
-        if check():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError(f"timed out waiting for {check}")
-
-
 def main_of(app: ChatshopApp) -> MainScreen:
     main = app.main_screen()
     assert main is not None
@@ -54,6 +44,12 @@ def main_of(app: ChatshopApp) -> MainScreen:
 def shown_texts(app: ChatshopApp) -> list[str]:
     window = main_of(app).transcript.window
     return [m.text for m in window.messages] if window else []
+
+
+def drawn(main: MainScreen) -> str:
+    """The transcript's lines as the terminal gets them."""
+    transcript = main.transcript
+    return "\n".join(transcript.render_line(y).text for y in range(transcript.size.height))
 
 
 async def people(relay: RunningRelay) -> tuple[ChatClient, ChatClient]:
@@ -91,7 +87,7 @@ async def test_login_screen_logs_in_and_remembers(relay: RunningRelay, _config_d
         app.screen.query_one("#handle", Input).value = "sam"
         app.screen.query_one("#password", Input).value = PASSWORD
         await pilot.click("#login")
-        await wait_for(pilot, lambda: app.main_screen() is not None)
+        await main_ready(pilot)
         main = main_of(app)
         await wait_for(pilot, lambda: main.current is not None)
         assert load().servers[0].url == relay.url
@@ -125,7 +121,7 @@ async def test_send_receive_and_switch_threads(relay: RunningRelay, _config_dir:
     await sam.send(group.id, "group hello")
     app = await logged_in_app(relay, _config_dir)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.main_screen() is not None)
+        await main_ready(pilot)
         main = main_of(app)
         await wait_for(
             pilot, lambda: main.current == group.id and "group hello" in shown_texts(app)
@@ -154,7 +150,7 @@ async def test_slash_commands(relay: RunningRelay, _config_dir: Path) -> None:
     bob = await make_user(relay.url, "bob")
     app = await logged_in_app(relay, _config_dir)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.main_screen() is not None)
+        await main_ready(pilot)
         main = main_of(app)
         main.composer.focus()
         await pilot.press(*"/dm @alice", "enter")
@@ -195,7 +191,7 @@ async def test_reply_edit_delete(relay: RunningRelay, _config_dir: Path) -> None
     await alice.send(direct.id, "are you coming?")
     app = await logged_in_app(relay, _config_dir)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.main_screen() is not None)
+        await main_ready(pilot)
         main = main_of(app)
         await wait_for(pilot, lambda: "are you coming?" in shown_texts(app))
         main.composer.focus()
@@ -225,7 +221,7 @@ async def test_offline_queue_sends_once(relay: RunningRelay, _config_dir: Path) 
     direct = await alice.open_direct("sam")
     app = await logged_in_app(relay, _config_dir)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.main_screen() is not None)
+        await main_ready(pilot)
         main = main_of(app)
         await wait_for(pilot, lambda: main.current == direct.id)
         await relay.stop()
@@ -237,7 +233,6 @@ async def test_offline_queue_sends_once(relay: RunningRelay, _config_dir: Path) 
         await relay.start()
         await wait_for(pilot, lambda: main.status.state == "connected", timeout=15)
         await wait_for(pilot, lambda: not window.pending, timeout=15)
-        await pilot.pause(0.3)
     for _ in range(100):  # alice's own client reconnects by itself
         if alice.state == ConnectionState.CONNECTED:
             break
@@ -265,7 +260,7 @@ async def test_hostile_text_from_another_client(relay: RunningRelay, _config_dir
     direct = await alice.open_direct("sam")
     app = await logged_in_app(relay, _config_dir)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.main_screen() is not None)
+        await main_ready(pilot)
         main = main_of(app)
         await wait_for(pilot, lambda: main.current is not None)
         main.open_thread(direct.id)
@@ -275,9 +270,8 @@ async def test_hostile_text_from_another_client(relay: RunningRelay, _config_dir
             await alice.send(group.id, text)
         await wait_for(pilot, lambda: main.book.threads[group.id].unread == len(HOSTILE))
         await wait_for(pilot, lambda: len(shown_texts(app)) == len(HOSTILE))
-        await pilot.pause(0.2)
-        lines = [main.transcript.render_line(y).text for y in range(main.transcript.size.height)]
-        joined = "\n".join(lines)
+        await wait_for(pilot, lambda: "[TODO] plan" in drawn(main))
+        joined = drawn(main)
         assert "[red]x[/red]" in joined
         assert "[@click=app.quit]z[/]" in joined
         assert "[TODO] plan" in joined
@@ -291,7 +285,7 @@ async def test_hostile_text_from_another_client(relay: RunningRelay, _config_dir
         assert "\x1b" not in sidebar_text and "\u202e" not in sidebar_text
         assert "\x1b" not in app.title
         main.open_thread(group.id)
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: "pwn" in str(main.query_one("#thread-title").render()))
         title = str(main.query_one("#thread-title").render())
         assert "[b]pwn[/b]" in title and "\x1b" not in title
         assert app.is_running

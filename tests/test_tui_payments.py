@@ -22,7 +22,8 @@ from chatshop.tui.screens.main import MainScreen
 from chatshop.tui.screens.wallet import WalletScreen
 from conftest import RunningRelay, make_user
 from test_client_helpers import Recorder
-from test_tui_app import logged_in_app, main_of, wait_for
+from test_tui_app import logged_in_app, main_of
+from waiting import main_ready, wait_for
 
 SIZE = (110, 32)
 EUR = "EUR"
@@ -48,7 +49,7 @@ async def ready(pilot: Pilot[None], thread_id: int) -> MainScreen:
     """Wait for the main screen with ``thread_id`` open and the wallet loaded."""
     app = pilot.app
     assert isinstance(app, ChatshopApp)
-    await wait_for(pilot, lambda: app.main_screen() is not None)
+    await main_ready(pilot)
     main = main_of(app)
     await wait_for(pilot, lambda: main.current is not None and app.wallet.loaded)
     main.open_thread(thread_id)
@@ -302,7 +303,9 @@ async def test_wallet_screen(relay: RunningRelay, _config_dir: Path) -> None:
         assert len(app.wallet.transfers) == 35  # 34 payments and the top-up
         assert "top-up" in str(table.get_row_at(34)[1])
 
-        await pilot.press("t", *"50", "enter")
+        await pilot.press("t")
+        await wait_for(pilot, lambda: app.focused is wallet.query_one("#topup-amount"))
+        await pilot.press(*"50", "enter")
         await wait_for(
             pilot, lambda: "Added EUR 50.00" in str(wallet.query_one("#wallet-hint").render())
         )

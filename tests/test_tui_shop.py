@@ -4,12 +4,10 @@ staff advance an order."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from textual.css.query import NoMatches
-from textual.pilot import Pilot
 from textual.widgets import OptionList, Static
 
 from chatshop.client import ChatClient, shop_api
@@ -33,6 +31,7 @@ from chatshop.tui.shop.product import (
 )
 from chatshop_server.app import Relay
 from conftest import RunningRelay, fresh_db
+from waiting import main_ready, wait_for
 
 SIZE = (110, 40)
 
@@ -76,19 +75,6 @@ async def client_for(relay: RunningRelay, handle: str) -> ChatClient:
     return client
 
 
-async def wait_for(pilot: Pilot[None], check: Callable[[], object], timeout: float = 8.0) -> None:
-    """Let the app run until ``check()`` is true."""
-    for _ in range(int(timeout / 0.02)):
-        try:
-            if check():
-                return
-        except NoMatches:  # not composed yet
-            pass
-        await pilot.pause(0.02)
-    hints = [str(w.render()) for w in pilot.app.screen.query("#shop-hint")]
-    raise AssertionError(f"timed out waiting for {check} (hint: {hints})")
-
-
 def text_of(app: ChatshopApp, selector: str) -> str:
     return str(app.screen.query_one(selector, Static).render())
 
@@ -98,7 +84,7 @@ async def test_catalogue_product_cart_promo_checkout(demo: RunningRelay, _config
     out with Enter, and the orders pane shows the new order first."""
     app = demo_app(demo, _config_dir)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.main_screen() is not None)
+        await main_ready(pilot)
         app.push_screen(catalog_screen("@northwind"))
         await wait_for(
             pilot,
@@ -128,7 +114,9 @@ async def test_catalogue_product_cart_promo_checkout(demo: RunningRelay, _config
         assert cart_screen.carts[0].lines[0].sku.endswith("42L")
         await pilot.press("plus")
         await wait_for(pilot, lambda: cart_screen.carts[0].items == 2)
-        await pilot.press("p", *"WELCOME20", "enter")
+        await pilot.press("p")
+        await wait_for(pilot, lambda: app.focused is app.screen.query_one("#cart-promo"))
+        await pilot.press(*"WELCOME20", "enter")
         await wait_for(pilot, lambda: "Promo WELCOME20 applied" in text_of(app, "#shop-hint"))
         assert cart_screen.carts[0].discount > 0
         assert "Promo WELCOME20" in text_of(app, "#cart-totals")
@@ -174,7 +162,7 @@ async def test_checkout_key_is_replayed(demo: RunningRelay, _config_dir: Path) -
     scarf = next(p for p in page.products if p.barcode == "4006381333931")
     app = demo_app(demo, _config_dir)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.main_screen() is not None)
+        await main_ready(pilot)
         screen = CheckoutScreen("northwind", items=[LineSpec(sku=scarf.variants[0].sku)])
         app.push_screen(screen)
         await wait_for(pilot, lambda: screen.quote is not None)
@@ -201,7 +189,7 @@ async def test_cart_reply_to_a_product_card(demo: RunningRelay, _config_dir: Pat
     sending text; /cart then shows it."""
     app = demo_app(demo, _config_dir)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.main_screen() is not None)
+        await main_ready(pilot)
         main = app.main_screen()
         assert main is not None
         await wait_for(
@@ -252,7 +240,7 @@ async def test_orders_pane_moves_live(demo: RunningRelay, _config_dir: Path) -> 
     nora = await client_for(demo, "nora")
     app = demo_app(demo, _config_dir)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.main_screen() is not None)
+        await main_ready(pilot)
         await pilot.press("f4")
         await wait_for(pilot, lambda: isinstance(app.screen, OrdersScreen) and app.screen.orders)
         pane = app.screen
@@ -282,7 +270,7 @@ async def test_staff_advance_from_the_queue(demo: RunningRelay, _config_dir: Pat
     )
     app = demo_app(demo, _config_dir, "nora")
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.main_screen() is not None)
+        await main_ready(pilot)
         app.push_screen(OrdersScreen("staff", "@northwind"))
         await wait_for(pilot, lambda: isinstance(app.screen, OrdersScreen) and app.screen.orders)
         queue = app.screen
@@ -292,7 +280,11 @@ async def test_staff_advance_from_the_queue(demo: RunningRelay, _config_dir: Pat
         await wait_for(pilot, lambda: queue.orders[0].status == "confirmed")
         await pilot.press("n")
         await wait_for(pilot, lambda: queue.orders[0].status == "preparing")
-        await pilot.press("n", *"DHL", "enter", *"JD0001", "enter")
+        await pilot.press("n")
+        await wait_for(pilot, lambda: app.focused is app.screen.query_one("#orders-carrier"))
+        await pilot.press(*"DHL", "enter")
+        await wait_for(pilot, lambda: app.focused is app.screen.query_one("#orders-tracking"))
+        await pilot.press(*"JD0001", "enter")
         await wait_for(pilot, lambda: queue.orders[0].status == "shipped")
         assert queue.orders[0].tracking == "JD0001"
         await pilot.press("r")
@@ -321,7 +313,7 @@ async def test_scan_and_search_in_a_brand_thread(demo: RunningRelay, _config_dir
     products, while elsewhere it still searches the conversation."""
     app = demo_app(demo, _config_dir)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.main_screen() is not None)
+        await main_ready(pilot)
         main = app.main_screen()
         assert main is not None
         main.composer.focus()
@@ -372,7 +364,7 @@ async def test_customer_cancels_before_shipping(demo: RunningRelay, _config_dir:
     )
     app = demo_app(demo, _config_dir)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.main_screen() is not None)
+        await main_ready(pilot)
         await pilot.press("f4")
         await wait_for(pilot, lambda: isinstance(app.screen, OrdersScreen) and app.screen.orders)
         pane = app.screen

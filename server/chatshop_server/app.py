@@ -26,7 +26,6 @@ from chatshop_server.media import MediaStore, ShopServices
 from chatshop_server.passwords import Passwords
 from chatshop_server.peer import Peer
 from chatshop_server.storage.interface import Publication
-from chatshop_server.storage.rows import now_ms
 from chatshop_server.storage.sql import SqlStore
 
 log = logging.getLogger("chatshop.server")
@@ -119,7 +118,7 @@ class Relay:
         """Return unclaimed red-packet money to senders once packets expire."""
         while True:
             try:
-                returned = await self.store.expire_packets(now_ms())
+                returned = await self.store.expire_packets(self.config.clock())
                 if returned:
                     self.log.info("returned %d expired red packet(s)", returned)
             except Exception:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from chatshop.protocol import limits
+from chatshop_server.clock import Clock, now_ms
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -36,6 +37,9 @@ class RelayConfig:
     # Storage
     synchronous: str = "FULL"  # SQLite PRAGMA synchronous: FULL survives power loss too
     fast_passwords: bool = False  # cheaper argon2id parameters, for tests and benchmarks
+    # What time it is, in ms since the epoch, for deadlines (red-packet expiry): tests move
+    # it forward instead of waiting.
+    clock: Clock = now_ms
 
     @property
     def media_path(self) -> Path:

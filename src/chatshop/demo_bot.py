@@ -137,14 +137,24 @@ class Bot:
 
 
 async def run_bots(
-    url: str, *, delay: tuple[float, float] = (1.0, 2.5), seed: int | None = None
+    url: str,
+    *,
+    delay: tuple[float, float] = (1.0, 2.5),
+    seed: int | None = None,
+    ready: asyncio.Event | None = None,
 ) -> None:
-    """Log alice and bob in on ``url`` and answer until cancelled."""
+    """Log alice and bob in on ``url`` and answer until cancelled.
+
+    ``ready`` is set once both are logged in: from then on every event reaches them (the
+    client queues what arrives before ``run`` starts reading).
+    """
     rng = random.Random(seed)
     bots = [Bot(url, handle, delay=delay, rng=rng) for handle in BOTS]
     try:
         for bot in bots:
             await bot.start()
+        if ready is not None:
+            ready.set()
         bot_ids = {bot.client.user.id for bot in bots if bot.client.user is not None}
         async with asyncio.TaskGroup() as group:
             for bot in bots:

@@ -126,10 +126,11 @@ async def split(peer: PeerLike, request: Split) -> CardResult:
 @register(PAYMENT_HANDLERS, SendLuckyMoney)
 async def send_lucky(peer: PeerLike, request: SendLuckyMoney) -> CardResult:
     spec = money_request(peer, request)
-    expires_in_ms = int(peer.ctx.config.lucky_expiry_seconds * 1000)
-    return await peer.ctx.store.send_lucky(spec, request.thread_id, request.count, expires_in_ms)
+    config = peer.ctx.config
+    expires_at = config.clock() + int(config.lucky_expiry_seconds * 1000)
+    return await peer.ctx.store.send_lucky(spec, request.thread_id, request.count, expires_at)
 
 
 @register(PAYMENT_HANDLERS, OpenLuckyMoney)
 async def open_lucky(peer: PeerLike, request: OpenLuckyMoney) -> ClaimResult:
-    return await peer.ctx.store.open_lucky(me(peer), request.packet_id)
+    return await peer.ctx.store.open_lucky(me(peer), request.packet_id, peer.ctx.config.clock())

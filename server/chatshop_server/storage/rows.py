@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import msgspec
 
 from chatshop.protocol.cards import Card
 from chatshop.protocol.models import Message, User
+from chatshop_server.clock import now_ms
+
+__all__ = ["message_from_row", "now_ms", "user_from_row"]
 
 _card_decoder = msgspec.json.Decoder(Card)
-
-
-def now_ms() -> int:
-    """Server time in integer milliseconds since the epoch: the protocol's timestamp unit."""
-    return time.time_ns() // 1_000_000
 
 
 def user_from_row(row: Any) -> User:

@@ -1,19 +1,22 @@
-"""``SqlStore``: the storage interface over SQLAlchemy's asyncio engine (SQLite via aiosqlite).
+"""``SqlStore``: the storage interface over SQLAlchemy on one SQLite file.
 
-Reads run on pooled connections (WAL lets them proceed during writes); every mutation goes
-through the group-commit writer. Each public method is one round trip to a worker thread:
-the query functions run synchronously inside ``run_sync``.
+Reads run on a small pool of reader threads, each operation on one pooled connection in one
+snapshot (WAL lets them proceed during writes); every mutation goes through the group-commit
+writer. Either way a public method is one hop to a worker thread, where the query functions
+run synchronously: an asyncio driver would cost a hop per statement instead, and its
+connections could be left half-closed when a reading task is cancelled.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event, func, select
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import NullPool, QueuePool
 
 from chatshop.protocol.frames import History
 from chatshop.protocol.models import AccountKind, Contact, Message, Thread, User
@@ -52,7 +55,12 @@ def _max_event_id(conn: Connection) -> int:
 
 
 def sqlite_url(path: Path) -> str:
-    return f"sqlite+aiosqlite:///{path}"
+    return f"sqlite:///{path}"
+
+
+#: Reader threads (and pooled read connections): reads wait on SQLite, not on Python, so a
+#: few threads overlap them even on two cores.
+READERS = 4
 
 
 class SqlStore(SqlShopStore):
@@ -69,9 +77,16 @@ class SqlStore(SqlShopStore):
         self.db_path = db_path
         self.default_currency = default_currency
         self._synchronous = synchronous
-        self._engine: AsyncEngine = create_async_engine(sqlite_url(db_path), pool_size=4)
-        self._write_engine: Engine = create_engine(f"sqlite:///{db_path}", poolclass=NullPool)
-        self._install_sqlite_hooks(self._engine.sync_engine, begin="BEGIN")
+        self._engine: Engine = create_engine(
+            sqlite_url(db_path),
+            poolclass=QueuePool,
+            pool_size=READERS,
+            max_overflow=0,
+            connect_args={"check_same_thread": False},  # a pooled connection changes threads
+        )
+        self._readers = ThreadPoolExecutor(READERS, thread_name_prefix="chatshop-reader")
+        self._write_engine: Engine = create_engine(sqlite_url(db_path), poolclass=NullPool)
+        self._install_sqlite_hooks(self._engine, begin="BEGIN")
         # The writer takes the write lock when its transaction starts: a deferred BEGIN
         # would fail at once with "database is locked" when another process (an admin
         # command) wrote since its snapshot, where IMMEDIATE waits for busy_timeout.
@@ -116,12 +131,19 @@ class SqlStore(SqlShopStore):
 
     async def close(self) -> None:
         await self._writer.close()
-        await self._engine.dispose()
+        await asyncio.to_thread(self._readers.shutdown, wait=True)
+        self._engine.dispose()
         self._write_engine.dispose()
 
     async def _read(self, fn: Callable[..., T], *args: Any) -> T:
-        async with self._engine.connect() as conn:
-            return await conn.run_sync(lambda sync_conn: fn(sync_conn, *args))
+        return await asyncio.get_running_loop().run_in_executor(
+            self._readers, self._read_now, fn, args
+        )
+
+    def _read_now(self, fn: Callable[..., T], args: tuple[Any, ...]) -> T:
+        """On a reader thread: one operation, one connection, one snapshot."""
+        with self._engine.connect() as conn, conn.begin():
+            return fn(conn, *args)
 
     async def _write(self, fn: Callable[..., T], *args: Any) -> T:
         return await self._writer.run(lambda conn, pubs: fn(conn, pubs, *args))
@@ -304,12 +326,12 @@ class SqlStore(SqlShopStore):
         return await self._write(sql_payments.split, spec, thread_id, listed, include_self)
 
     async def send_lucky(
-        self, spec: MoneyRequest, thread_id: int, count: int, expires_in_ms: int
+        self, spec: MoneyRequest, thread_id: int, count: int, expires_at: int
     ) -> CardResult:
-        return await self._write(sql_payments.send_lucky, spec, thread_id, count, expires_in_ms)
+        return await self._write(sql_payments.send_lucky, spec, thread_id, count, expires_at)
 
-    async def open_lucky(self, user_id: int, packet_id: int) -> ClaimResult:
-        return await self._write(sql_payments.open_lucky, user_id, packet_id)
+    async def open_lucky(self, user_id: int, packet_id: int, now: int) -> ClaimResult:
+        return await self._write(sql_payments.open_lucky, user_id, packet_id, now)
 
     async def expire_packets(self, now: int) -> int:
         return await self._write(sql_payments.expire_packets, now)

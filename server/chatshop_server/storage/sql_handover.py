@@ -249,7 +249,7 @@ def brand_threads(conn: Connection, user_id: int, handle: str) -> BrandThreadLis
             memberships.c.user_id == brand.id,
             memberships.c.left_event.is_(None),
         )
-        .order_by(threads.c.last_activity.desc(), threads.c.id.desc())
+        .order_by(threads.c.activity.desc())
         .limit(BROWSE)
     ).all()
     found = []

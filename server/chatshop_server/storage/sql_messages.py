@@ -37,7 +37,11 @@ _INSERT_MESSAGE = Prepared(
 _ADVANCE_THREAD = Prepared(
     update(threads)
     .where(threads.c.id == bindparam("b_thread_id"))
-    .values(last_seq=bindparam("b_seq"), last_activity=bindparam("b_at"))
+    .values(
+        last_seq=bindparam("b_seq"),
+        last_activity=bindparam("b_at"),
+        activity=bindparam("b_activity"),
+    )
 )
 _ADVANCE_OWN_READ = Prepared(
     update(memberships)
@@ -131,10 +135,12 @@ def post_message(
         reply_to=reply_to,
         card=card,
     )
-    _ADVANCE_THREAD.run(conn, {"b_thread_id": thread.id, "b_seq": seq, "b_at": now})
-    _ADVANCE_OWN_READ.run(conn, {"b_thread_id": thread.id, "b_user_id": sender_id, "b_seq": seq})
     event = MessageEvent(thread_id=thread.id, message=message)
-    append_event(conn, publications, event, recipients=members, thread_id=thread.id)
+    event_id = append_event(conn, publications, event, recipients=members, thread_id=thread.id)
+    _ADVANCE_THREAD.run(
+        conn, {"b_thread_id": thread.id, "b_seq": seq, "b_at": now, "b_activity": event_id}
+    )
+    _ADVANCE_OWN_READ.run(conn, {"b_thread_id": thread.id, "b_user_id": sender_id, "b_seq": seq})
     return message
 
 

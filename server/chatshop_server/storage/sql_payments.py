@@ -531,7 +531,7 @@ def send_lucky(
     spec: MoneyRequest,
     thread_id: int,
     count: int,
-    expires_in_ms: int,
+    expires_at: int,
 ) -> CardResult:
     """Fund a red packet from your wallet into escrow and post its card."""
     prior = recall(conn, spec.user_id, spec.key, spec.request_hash)
@@ -557,7 +557,7 @@ def send_lucky(
             allocations=json.dumps(allocations),
             claimed=0,
             status="open",
-            expires_at=now_ms() + expires_in_ms,
+            expires_at=expires_at,
             note=spec.note,
         )
     )
@@ -585,7 +585,7 @@ def send_lucky(
 
 
 def open_lucky(
-    conn: Connection, publications: list[Publication], user_id: int, packet_id: int
+    conn: Connection, publications: list[Publication], user_id: int, packet_id: int, now: int
 ) -> ClaimResult:
     """Take the next share of a red packet; opening it again returns your first share."""
     packet = _packet(conn, packet_id)
@@ -596,7 +596,7 @@ def open_lucky(
         )
     ).first()
     if mine is None:
-        if packet.status != "open" or packet.expires_at <= now_ms():
+        if packet.status != "open" or packet.expires_at <= now:
             raise ProtocolError(
                 ErrorCode.GONE,
                 "this red packet is empty" if packet.status == "finished" else "it expired",

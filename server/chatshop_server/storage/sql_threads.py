@@ -32,7 +32,7 @@ def list_threads(conn: Connection, user_id: int) -> list[Thread]:
         select(threads)
         .join(memberships, memberships.c.thread_id == threads.c.id)
         .where(memberships.c.user_id == user_id, memberships.c.left_event.is_(None))
-        .order_by(threads.c.last_activity.desc(), threads.c.id.desc())
+        .order_by(threads.c.activity.desc())
     ).all()
     return [build_thread(conn, row, user_id) for row in rows]
 
@@ -84,6 +84,7 @@ def _create_thread(
         .where(memberships.c.thread_id == thread_id)
         .values(joined_event=event_id)
     )
+    conn.execute(update(threads).where(threads.c.id == thread_id).values(activity=event_id))
     return thread_id
 
 
@@ -153,7 +154,8 @@ def _announce(conn: Connection, publications: list[Publication], thread_id: int)
     row = thread_row(conn, thread_id)
     event = ThreadEvent(thread=build_thread(conn, row, None))
     members = active_member_ids(conn, thread_id)
-    append_event(conn, publications, event, recipients=members, thread_id=thread_id)
+    event_id = append_event(conn, publications, event, recipients=members, thread_id=thread_id)
+    conn.execute(update(threads).where(threads.c.id == thread_id).values(activity=event_id))
 
 
 def change_member(

@@ -66,6 +66,9 @@ threads = Table(
     Column("direct_key", String(40), nullable=True, unique=True),  # "lo:hi" user ids
     Column("last_seq", Integer, nullable=False),
     Column("last_activity", BigInteger, nullable=False),
+    # The event-log position of the last activity: lists are ordered by it (commit order,
+    # never a tie, unlike the millisecond ``last_activity``).
+    Column("activity", BigInteger, nullable=False, server_default="0"),
     Column("created_at", BigInteger, nullable=False),
 )
 

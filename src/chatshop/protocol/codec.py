@@ -73,21 +73,39 @@ def request_id_of(raw: bytes | str) -> int | str | None:
 def decode_request(raw: bytes | str) -> Request:
     """Decode one client frame, raising ``ProtocolError(bad_request)`` with a precise reason."""
     try:
-        return _request_decoder.decode(raw)  # type: ignore[no-any-return]
+        return _request_decoder.decode(raw)
     except msgspec.ValidationError as exc:
         raise ProtocolError(ErrorCode.BAD_REQUEST, f"invalid frame: {exc}") from None
-    except msgspec.DecodeError as exc:
-        text = raw if isinstance(raw, str) else raw.decode("utf-8", "replace")
-        if "surrogate" in str(exc) or _has_lone_surrogate_escape(text):
-            raise ProtocolError(ErrorCode.INVALID_TEXT, f"invalid text: {exc}") from None
+    except (msgspec.DecodeError, UnicodeError) as exc:
+        # The code follows from the input, never from the library's wording of the failure.
+        reason = invalid_text_reason(raw)
+        if reason is not None:
+            raise ProtocolError(ErrorCode.INVALID_TEXT, f"invalid text: {reason}") from None
         raise ProtocolError(ErrorCode.BAD_REQUEST, f"malformed JSON: {exc}") from None
-    except UnicodeError as exc:
-        raise ProtocolError(ErrorCode.INVALID_TEXT, f"invalid text: {exc}") from None
+
+
+def invalid_text_reason(raw: bytes | str) -> str | None:
+    """Why a frame that failed to parse is bad *text* rather than bad JSON, if it is."""
+    if isinstance(raw, bytes):
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return f"the frame is not valid UTF-8 (byte {exc.start})"
+    else:
+        text = raw
+        if _LONE_SURROGATE.search(text):
+            return "the frame holds a lone surrogate"
+    if _has_lone_surrogate_escape(text):
+        return "a \\u escape names a lone surrogate"
+    return None
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def decode_server_frame(raw: bytes | str) -> ServerFrame:
     """Decode one relay frame (client side)."""
-    return _server_decoder.decode(raw)  # type: ignore[no-any-return]
+    return _server_decoder.decode(raw)
 
 
 def convert_result(data: Any, result_type: type[T]) -> T:

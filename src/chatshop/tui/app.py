@@ -5,10 +5,12 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from datetime import date, datetime, tzinfo
+from typing import Any
 
 from textual import on, work
 from textual.app import App
 from textual.binding import Binding
+from textual.screen import Screen
 from textual.theme import Theme
 
 from chatshop import safetext
@@ -179,10 +181,13 @@ class ChatshopApp(App[None]):
             if isinstance(message, LinkState):
                 self._link_state(message)
             main = self.main_screen()
-            if main is not None:
+            if main is not None and _alive(main):
                 main.receive(message)
             for screen in self.screen_stack:
-                if isinstance(screen, WalletScreen | ShopScreen):
+                # A screen not mounted yet loads what it shows once it is.
+                if not isinstance(screen, WalletScreen | ShopScreen):
+                    continue
+                if screen.is_mounted and _alive(screen):
                     screen.receive(message)
 
     def _link_state(self, message: LinkState) -> None:
@@ -292,6 +297,12 @@ class ChatshopApp(App[None]):
         """End the session on the relay and forget the stored token."""
         self._logging_out = True
         self.link.submit("log out", jobs.logout())
+
+
+def _alive(screen: Screen[Any]) -> bool:
+    """Whether a screen can still take what the link posts: running and not being torn
+    down (the test Textual's own signals apply before calling a subscriber)."""
+    return screen.is_running and screen.is_attached and not screen._pruning
 
 
 def _name(book: ThreadBook, user_id: int) -> str:

@@ -167,6 +167,8 @@ class MainScreen(Screen[None]):
         self._marker: int | None = None
         self.payments = Payments(self)
         self.shop = ShopDesk(self)
+        # What the link posts before compose has mounted the widgets waits here, in order.
+        self._early: list[LinkMessage] | None = []
 
     # ------------------------------------------------------------------ layout
 
@@ -187,6 +189,11 @@ class MainScreen(Screen[None]):
             yield Static(id="balance")
             yield Static(id="whoami")
         yield Footer()
+
+    @property
+    def ready(self) -> bool:
+        """Mounted, with everything the link posted before that applied."""
+        return self._early is None
 
     @property
     def transcript(self) -> Transcript:
@@ -217,11 +224,17 @@ class MainScreen(Screen[None]):
         self.show_hint("")
         self.show_balance()
         self.sidebar.refresh_threads()
+        early, self._early = self._early or [], None
+        for message in early:
+            self.receive(message)
 
     # ------------------------------------------------------------------ from the link
 
     def receive(self, message: LinkMessage) -> None:
         """Everything the link posts that concerns this screen."""
+        if self._early is not None:
+            self._early.append(message)
+            return
         if self.payments.receive(message):
             return
         if isinstance(message, RelayEvent):
