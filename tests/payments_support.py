@@ -115,7 +115,7 @@ async def direct(a: Person, b: Person) -> int:
 async def assert_books(running: RunningRelay) -> None:
     """The relay's own books check finds nothing wrong."""
     assert running.relay is not None
-    assert await running.relay.store.check_books() == []
+    assert await running.relay.stores.ledger.check_books() == []
 
 
 def check_ledger(db_path: Path) -> subprocess.CompletedProcess[str]:

@@ -70,7 +70,7 @@ async def test_demo_friends_pay_requests_splits_and_open_red_packets(relay: Runn
             ),
             timeout=10,
         )
-        assert not await relay.relay.store.check_books()  # type: ignore[union-attr]
+        assert not await relay.relay.stores.ledger.check_books()  # type: ignore[union-attr]
     finally:
         bots.cancel()
         with contextlib.suppress(asyncio.CancelledError, BaseExceptionGroup):

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from chatshop_server.storage.messages import EventLog
 from conftest import (
     RawClient,
     RunningRelay,
@@ -229,32 +230,33 @@ async def test_two_sessions_of_one_account_receive_everything(relay: RunningRela
     assert len(own) == 1
 
 
-class HeldCursorRead:
-    """Holds the relay's head-cursor read (used when a session starts) until released.
+class HeldReplay:
+    """Holds the replay a starting session runs after subscribing, until released.
 
-    This makes a real race deterministic: work committed by other connections between the
-    relay reading the stream position and the session subscribing to live events.
+    This makes a real race deterministic: work committed by other connections after the
+    session read its start cursor and subscribed, but before its replay read the log, reaches
+    the session both live (buffered) and from the replay, and must be delivered once.
     """
 
     def __init__(self, relay: RunningRelay) -> None:
         assert relay.relay is not None
-        self.store = relay.relay.store
-        self.original = self.store.head_cursor
+        self.original = EventLog.replay
         self.read = asyncio.Event()
         self.release = asyncio.Event()
 
-    async def _held(self) -> int:
-        value = await self.original()
-        self.read.set()
-        await self.release.wait()
-        return value
+    def __enter__(self) -> HeldReplay:
+        original, held = self.original, self
 
-    def __enter__(self) -> HeldCursorRead:
-        self.store.head_cursor = self._held  # type: ignore[method-assign]
+        async def replay(log: EventLog, user_id: int, after: int, limit: int) -> list[Any]:
+            held.read.set()
+            await held.release.wait()
+            return await original(log, user_id, after, limit)
+
+        EventLog.replay = replay  # type: ignore[method-assign, assignment]
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.store.head_cursor = self.original  # type: ignore[method-assign]
+        EventLog.replay = self.original  # type: ignore[method-assign]
         self.release.set()
 
 
@@ -266,7 +268,7 @@ async def test_a_new_login_misses_no_event_committed_while_it_starts(
     alice = await raw_user(relay.url, "alice")
     tid = (await sam.ok("dm_open", handle="alice"))["id"]
     laptop = await raw_connect(relay.url)
-    with HeldCursorRead(relay) as held:
+    with HeldReplay(relay) as held:
         login = asyncio.create_task(laptop.ok("login", handle="alice", password="pw-secret"))
         await asyncio.wait_for(held.read.wait(), 5)
         racing = await send_text(sam, tid, "sent while alice logs in")
@@ -285,7 +287,7 @@ async def test_a_new_account_misses_no_event_committed_while_it_starts(
     """A thread opened with a just-registered account while its session starts reaches it."""
     sam = await raw_user(relay.url, "sam")
     newbie = await raw_connect(relay.url)
-    with HeldCursorRead(relay) as held:
+    with HeldReplay(relay) as held:
         register = asyncio.create_task(
             newbie.ok("register", handle="newbie", display_name="New", password="pw-pw")
         )

@@ -49,9 +49,9 @@ async def test_brand_profile_shows_staff_shipping_and_the_admins_verified_flag(
     assert [o["code"] for o in profile["shipping"]] == ["standard", "express"]
     await shop.staff.ok("brand_update", brand="northwind", description="Outdoor clothing")
     assert shop.relay.relay is not None
-    from chatshop_server.storage.shop_interface import BrandChanges
+    from chatshop_server.storage.specs import BrandChanges
 
-    await shop.relay.relay.store.update_brand(None, "northwind", BrandChanges(verified=True))
+    await shop.relay.relay.stores.brands.update(None, "northwind", BrandChanges(verified=True))
     profile = await sam.ok("brand", handle="northwind")
     assert profile["verified"] is True and profile["description"] == "Outdoor clothing"
     await sam.refused("forbidden", "brand_update", brand="northwind", description="mine now")
@@ -169,7 +169,7 @@ async def test_text_a_client_would_have_to_change_is_refused(shop: Shop) -> None
 def test_fifty_thousand_combining_marks_are_refused_before_storage() -> None:
     """A title of 50,000 combining marks is too_large by the relay's own check (over the wire
     it does not even fit in a frame: the relay closes such a connection with 1009)."""
-    from chatshop_server.catalog_rules import catalogue_text
+    from chatshop_server.rules.catalog import catalogue_text
 
     with pytest.raises(ProtocolError) as caught:
         catalogue_text("a" + "\u0301" * 50_000, field="title", max_chars=limits.MAX_TITLE_CHARS)

@@ -22,11 +22,12 @@ from chatshop.protocol.errors import ProtocolError
 from chatshop.protocol.shop_models import (
     ImportRowError,
 )
-from chatshop_server.catalog_rules import CleanProduct, normalize_product
 from chatshop_server.config import RelayConfig
 from chatshop_server.media import MediaStore
-from chatshop_server.storage.shop_interface import BrandChanges
-from chatshop_server.storage.sql import SqlStore
+from chatshop_server.rules.catalog import CleanProduct, normalize_product
+from chatshop_server.storage.database import StoreSettings
+from chatshop_server.storage.specs import BrandChanges
+from chatshop_server.storage.stores import Stores, open_stores
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -69,37 +70,41 @@ def requested(args: argparse.Namespace) -> bool:
 
 
 async def run(config: RelayConfig, args: argparse.Namespace) -> int:
-    store = SqlStore(config.db_path, lambda _: None, default_currency=config.default_currency)
-    await store.start()
+    stores = open_stores(
+        config.db_path,
+        lambda _: None,
+        settings=StoreSettings(default_currency=config.default_currency),
+    )
+    await stores.db.start()
     try:
         if args.verify_brand or args.unverify_brand:
             handle = (args.verify_brand or args.unverify_brand).removeprefix("@")
             changes = BrandChanges(verified=args.verify_brand is not None)
-            profile = await store.update_brand(None, handle, changes)
+            profile = await stores.brands.update(None, handle, changes)
             state = "verified" if profile.verified else "not verified"
             print(f"@{profile.brand.handle} is {state}")
         if args.add_staff or args.remove_staff:
             brand, person = args.add_staff or args.remove_staff
-            profile = await store.set_staff(
+            profile = await stores.brands.set_staff(
                 brand.removeprefix("@"), person.removeprefix("@"), args.add_staff is not None
             )
             staff = ", ".join(f"@{u.handle}" for u in profile.staff) or "nobody"
             print(f"@{profile.brand.handle} staff: {staff}")
         if args.import_catalog:
             brand, file = args.import_catalog
-            return await import_file(store, config, brand.removeprefix("@"), Path(file))
+            return await import_file(stores, config, brand.removeprefix("@"), Path(file))
     except ProtocolError as exc:
         print(f"chatshop-server: {exc.message}", file=sys.stderr)
         return 1
     finally:
-        await store.close()
+        await stores.db.close()
     return 0
 
 
-async def import_file(store: SqlStore, config: RelayConfig, brand: str, path: Path) -> int:
+async def import_file(stores: Stores, config: RelayConfig, brand: str, path: Path) -> int:
     """Import a catalogue file as the relay admin; pictures are stored straight away."""
     try:
-        parsed: ParsedCatalog = parse_file(path, await store.brand_currency(brand))
+        parsed: ParsedCatalog = parse_file(path, await stores.brands.currency(brand))
     except (OSError, ValueError) as exc:
         print(f"chatshop-server: cannot read {path}: {exc}", file=sys.stderr)
         return 1
@@ -109,7 +114,7 @@ async def import_file(store: SqlStore, config: RelayConfig, brand: str, path: Pa
         return (await media.save(data)).url
 
     await resolve_images(parsed, path.parent, keep)
-    currency = await store.brand_currency(brand)
+    currency = await stores.brands.currency(brand)
     clean: list[CleanProduct] = []
     errors: list[ImportRowError] = list(parsed.errors)
     for product in parsed.products:
@@ -117,6 +122,6 @@ async def import_file(store: SqlStore, config: RelayConfig, brand: str, path: Pa
         errors.extend(error for error, _ in problems)
         if checked is not None:
             clean.append(checked)
-    report = await store.import_products(None, brand, clean, errors, False)
+    report = await stores.catalog.import_products(None, brand, clean, errors, False)
     print(format_report(report), file=sys.stdout if report.imported else sys.stderr)
     return 0 if report.imported else 1

@@ -21,12 +21,13 @@ from chatshop_server.assistant import Assistant
 from chatshop_server.broker import InProcessBroker
 from chatshop_server.config import RelayConfig
 from chatshop_server.context import RelayContext
+from chatshop_server.events import Publication
 from chatshop_server.funding import SimulatedCard
 from chatshop_server.media import MediaStore, ShopServices
 from chatshop_server.passwords import Passwords
 from chatshop_server.peer import Peer
-from chatshop_server.storage.interface import Publication
-from chatshop_server.storage.sql import SqlStore
+from chatshop_server.storage.database import StoreSettings
+from chatshop_server.storage.stores import open_stores
 
 log = logging.getLogger("chatshop.server")
 
@@ -49,15 +50,15 @@ class Relay:
         self.config = config
         self.log = logger
         self.broker = InProcessBroker()
-        self.store = SqlStore(
+        self.stores = open_stores(
             config.db_path,
             self._publish,
             synchronous=config.synchronous,
-            default_currency=config.default_currency,
+            settings=StoreSettings(default_currency=config.default_currency, clock=config.clock),
         )
-        self.assistant = Assistant(self.store, logger=logger.getChild("assistant"))
+        self.assistant = Assistant(self.stores, logger=logger.getChild("assistant"))
         self.context = RelayContext(
-            store=self.store,
+            stores=self.stores,
             broker=self.broker,
             passwords=Passwords(fast=config.fast_passwords),
             config=config,
@@ -80,7 +81,7 @@ class Relay:
         return f"ws://{self.config.host}:{self.port}"
 
     async def start(self) -> None:
-        await self.store.start()
+        await self.stores.db.start()
         self._server = await serve(
             self._handle,
             self.config.host,
@@ -111,14 +112,14 @@ class Relay:
             self._server.close(close_connections=True)
             await self._server.wait_closed()
             self._server = None
-        await self.store.close()
+        await self.stores.db.close()
         self.log.info("relay stopped")
 
     async def _sweep_red_packets(self) -> None:
         """Return unclaimed red-packet money to senders once packets expire."""
         while True:
             try:
-                returned = await self.store.expire_packets(self.config.clock())
+                returned = await self.stores.payments.expire_packets(self.config.clock())
                 if returned:
                     self.log.info("returned %d expired red packet(s)", returned)
             except Exception:

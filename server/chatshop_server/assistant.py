@@ -28,8 +28,9 @@ from chatshop.protocol.shop_models import (
     Product,
     Variant,
 )
-from chatshop_server.storage.interface import Publication, Store
-from chatshop_server.storage.shop_interface import AssistantContext
+from chatshop_server.events import Publication
+from chatshop_server.storage.specs import AssistantContext
+from chatshop_server.storage.stores import Stores
 
 log = logging.getLogger("chatshop.server.assistant")
 
@@ -318,8 +319,8 @@ class Assistant:
     so a burst in a group costs one lookup, not one per message.
     """
 
-    def __init__(self, store: Store, *, logger: logging.Logger = log) -> None:
-        self._store = store
+    def __init__(self, stores: Stores, *, logger: logging.Logger = log) -> None:
+        self._stores = stores
         self._log = logger
         self._not_brand: set[int] = set()
         self._waiting: dict[int, list[_PeekEvent]] = {}
@@ -358,7 +359,7 @@ class Assistant:
 
     async def _answer(self, event: _PeekEvent) -> None:
         try:
-            brand_thread, ctx = await self._store.assistant_context(
+            brand_thread, ctx = await self._stores.handover.assistant_context(
                 event.thread_id, event.message.sender_id
             )
             if not brand_thread:
@@ -368,9 +369,9 @@ class Assistant:
                 return
             reply = answer(event.message.text, ctx)
             if reply.handover:
-                await self._store.request_person(ctx.customer.id, ctx.thread_id)
+                await self._stores.handover.request_person(ctx.customer.id, ctx.thread_id)
                 return
-            await self._store.assistant_reply(
+            await self._stores.handover.assistant_reply(
                 ctx.thread_id, reply.text, reply.card, event.message.id
             )
         except ProtocolError as exc:

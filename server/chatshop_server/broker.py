@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from typing import Protocol
 
 from chatshop.protocol import with_cursor
-from chatshop_server.storage.interface import Publication
+from chatshop_server.events import Publication
 
 
 class Subscriber(Protocol):

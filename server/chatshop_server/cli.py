@@ -129,11 +129,11 @@ def config_from_args(args: argparse.Namespace) -> RelayConfig:
 async def check_ledger(config: RelayConfig) -> int:
     """Print what is wrong with the books (nothing when they balance)."""
     relay = Relay(config)
-    await relay.store.start()
+    await relay.stores.db.start()
     try:
-        problems = await relay.store.check_books()
+        problems = await relay.stores.ledger.check_books()
     finally:
-        await relay.store.close()
+        await relay.stores.db.close()
     for problem in problems:
         print(problem)
     print("the books balance" if not problems else f"{len(problems)} problem(s) found")
@@ -145,9 +145,9 @@ async def run(config: RelayConfig, *, seed_demo: bool, seed_only: bool, print_po
     if seed_demo:
         from chatshop_server.seed import seed_demo as seed
 
-        await relay.store.start()
-        created = await seed(relay.store, relay.context.passwords, relay.context.shop.media)
-        await relay.store.close()
+        await relay.stores.db.start()
+        created = await seed(relay.stores, relay.context.passwords, relay.context.shop.media)
+        await relay.stores.db.close()
         logging.getLogger("chatshop.server").info(
             "demo data %s", "seeded" if created else "already present; left unchanged"
         )

@@ -9,14 +9,14 @@ from chatshop_server.config import RelayConfig
 from chatshop_server.funding import FundingProvider
 from chatshop_server.media import ShopServices
 from chatshop_server.passwords import Passwords
-from chatshop_server.storage.interface import Store
+from chatshop_server.storage.stores import Stores
 
 
 @dataclass(frozen=True, slots=True)
 class RelayContext:
     """Shared services of one relay process."""
 
-    store: Store
+    stores: Stores
     broker: Broker
     passwords: Passwords
     config: RelayConfig

@@ -238,7 +238,7 @@ class Peer:
         after = since
         try:
             while True:
-                rows = await self.ctx.store.replay(self.user_id, after, REPLAY_BATCH)
+                rows = await self.ctx.stores.log.replay(self.user_id, after, REPLAY_BATCH)
                 if rows:
                     after = rows[-1][0]
                     await self.ws.send(

@@ -8,19 +8,15 @@ Seeding goes through the same storage operations as live traffic, backdated.
 
 from __future__ import annotations
 
-import functools
 import uuid
 
-from sqlalchemy import Connection
-
 from chatshop.protocol.cards import RequestCard
-from chatshop.protocol.models import Message, User
+from chatshop.protocol.models import User
 from chatshop_server.media import MediaStore
 from chatshop_server.passwords import Passwords
-from chatshop_server.storage import sql_messages
-from chatshop_server.storage.interface import MoneyRequest, Publication
 from chatshop_server.storage.rows import now_ms
-from chatshop_server.storage.sql import SqlStore
+from chatshop_server.storage.specs import MoneyRequest
+from chatshop_server.storage.stores import Stores
 
 DEMO_PASSWORD = "demo"
 CAST = [
@@ -76,22 +72,6 @@ BRAND = [
 ]  # then sam's orders and the coat's card (seed_shop)
 
 
-def _backdated_send(
-    conn: Connection,
-    publications: list[Publication],
-    *,
-    sender: int,
-    thread_id: int,
-    text: str,
-    reply_to: int | None,
-    at: int,
-) -> Message:
-    key = uuid.uuid4().hex
-    return sql_messages.send_message(
-        conn, publications, sender, thread_id, text, reply_to, key, "seed", at=at
-    )
-
-
 def _spec(user: User, amount: int, note: str = "") -> MoneyRequest:
     key = uuid.uuid4().hex
     return MoneyRequest(
@@ -106,38 +86,41 @@ def _spec(user: User, amount: int, note: str = "") -> MoneyRequest:
 
 
 async def _seed_money(
-    store: SqlStore, users: dict[str, User], alice_thread: int, bob_thread: int
+    stores: Stores, users: dict[str, User], alice_thread: int, bob_thread: int
 ) -> None:
     """Wallets with some money, a few past payments, and a request alice paid back."""
+    money = stores.payments
     for handle, amount in (("sam", 20_000), ("alice", 15_000), ("bob", 12_000)):
-        await store.topup(_spec(users[handle], amount, "simulated card"))
-    await store.pay(_spec(users["sam"], 1_200, "taxi"), alice_thread, "alice")
-    await store.pay(_spec(users["bob"], 850, "match snacks"), bob_thread, "sam")
-    request = await store.request_money(_spec(users["sam"], 1_500, "cinema"), alice_thread, "alice")
+        await money.topup(_spec(users[handle], amount, "simulated card"))
+    await money.pay(_spec(users["sam"], 1_200, "taxi"), alice_thread, "alice")
+    await money.pay(_spec(users["bob"], 850, "match snacks"), bob_thread, "sam")
+    request = await money.request_money(_spec(users["sam"], 1_500, "cinema"), alice_thread, "alice")
     assert isinstance(request.message.card, RequestCard)
     key = uuid.uuid4().hex
-    await store.pay_request(users["alice"].id, request.message.card.request_id, key, key)
+    await money.pay_request(users["alice"].id, request.message.card.request_id, key, key)
 
 
-async def seed_demo(store: SqlStore, passwords: Passwords, media: MediaStore | None = None) -> bool:
+async def seed_demo(stores: Stores, passwords: Passwords, media: MediaStore | None = None) -> bool:
     """Create the demo cast and history; False (and no change) if ``sam`` already exists."""
-    if await store.user_by_handle("sam") is not None:
+    if await stores.accounts.user_by_handle("sam") is not None:
         return False
     password_hash = await passwords.hash(DEMO_PASSWORD)
     users: dict[str, User] = {}
     for handle, name, kind in CAST:
-        users[handle] = await store.create_user(handle, name, kind, password_hash)  # type: ignore[arg-type]
+        users[handle] = await stores.accounts.create_user(handle, name, kind, password_hash)  # type: ignore[arg-type]
     sam = users["sam"].id
+    contacts = stores.contacts
     for friend in ("alice", "bob"):
-        await store.change_contact(sam, friend, "request")
-        await store.change_contact(users[friend].id, "sam", "accept")
-    await store.change_contact(users["alice"].id, "bob", "request")
-    await store.change_contact(users["bob"].id, "alice", "accept")
+        await contacts.change(sam, friend, "request")
+        await contacts.change(users[friend].id, "sam", "accept")
+    await contacts.change(users["alice"].id, "bob", "request")
+    await contacts.change(users["bob"].id, "alice", "accept")
 
-    alice_thread = await store.open_direct(sam, "alice")
-    bob_thread = await store.open_direct(sam, "bob")
-    group = await store.create_group(sam, "Pizza Friday", ["alice", "bob"])
-    brand_thread = await store.open_direct(users["northwind"].id, "sam")
+    threads = stores.threads
+    alice_thread = await threads.open_direct(sam, "alice")
+    bob_thread = await threads.open_direct(sam, "bob")
+    group = await threads.create_group(sam, "Pizza Friday", ["alice", "bob"])
+    brand_thread = await threads.open_direct(users["northwind"].id, "sam")
 
     now = now_ms()
     for thread_id, script in (
@@ -149,26 +132,22 @@ async def seed_demo(store: SqlStore, passwords: Passwords, media: MediaStore | N
         ids: list[int] = []
         for hours_ago, handle, text, reply_index in script:
             reply_to = None if reply_index is None else ids[reply_index]
-            message = await store.writer.run(
-                functools.partial(
-                    _backdated_send,
-                    sender=users[handle].id,
-                    thread_id=thread_id,
-                    text=text,
-                    reply_to=reply_to,
-                    at=now - int(hours_ago * HOUR),
-                )
+            key = uuid.uuid4().hex
+            at = now - int(hours_ago * HOUR)
+            message = await stores.messages.send(
+                users[handle].id, thread_id, text, reply_to, key, "seed", at=at
             )
             ids.append(message.id)
-    await _seed_money(store, users, alice_thread.id, bob_thread.id)
+    await _seed_money(stores, users, alice_thread.id, bob_thread.id)
     from chatshop_server.seed_shop import seed_shop
 
-    media = media or MediaStore(store.db_path.parent / "media")
-    await seed_shop(store, users, password_hash, brand_thread.id, now, media)
+    media = media or MediaStore(stores.db.path.parent / "media")
+    await seed_shop(stores, users, password_hash, brand_thread.id, now, media)
     # sam has read everything except the latest lines from alice and bob.
-    await store.mark_read(sam, alice_thread.id, len(DIRECT_ALICE) + 1)
-    await store.mark_read(sam, bob_thread.id, len(DIRECT_BOB))
-    await store.mark_read(sam, group.id, len(GROUP))
+    mark_read = stores.messages.mark_read
+    await mark_read(sam, alice_thread.id, len(DIRECT_ALICE) + 1)
+    await mark_read(sam, bob_thread.id, len(DIRECT_BOB))
+    await mark_read(sam, group.id, len(GROUP))
     for handle in ("alice", "bob"):
-        await store.mark_read(users[handle].id, group.id, len(GROUP))
+        await mark_read(users[handle].id, group.id, len(GROUP))
     return True

@@ -7,7 +7,6 @@ assistant's "Yes, 3 left"); the merino scarf carries barcode 4006381333931 (``/s
 
 from __future__ import annotations
 
-import functools
 import uuid
 from dataclasses import dataclass, field
 
@@ -21,15 +20,15 @@ from chatshop.protocol.shop_models import (
     ShippingOption,
     VariantInput,
 )
-from chatshop_server.catalog_rules import clean_product
 from chatshop_server.demo_images import RGB, product_picture
+from chatshop_server.events import Publication
 from chatshop_server.media import MediaStore
-from chatshop_server.storage import sql_catalog
-from chatshop_server.storage.interface import MoneyRequest, Publication
-from chatshop_server.storage.shop_interface import BrandChanges, CheckoutSpec, PromoSpec
-from chatshop_server.storage.sql import SqlStore
-from chatshop_server.storage.sql_common import require_member
-from chatshop_server.storage.sql_messages import post_message
+from chatshop_server.rules.catalog import clean_product
+from chatshop_server.storage import catalog
+from chatshop_server.storage.common import require_member
+from chatshop_server.storage.messages import post_message
+from chatshop_server.storage.specs import BrandChanges, CheckoutSpec, MoneyRequest, PromoSpec
+from chatshop_server.storage.stores import Stores
 
 HOUR = 3_600_000
 DAY = 24 * HOUR
@@ -261,7 +260,6 @@ def _spec(user: User, amount: int, note: str) -> MoneyRequest:
 def _post_card(
     conn: Connection,
     publications: list[Publication],
-    *,
     sender: int,
     thread_id: int,
     text: str,
@@ -269,24 +267,18 @@ def _post_card(
     at: int,
 ) -> Message:
     thread, members = require_member(conn, sender, thread_id)
-    product = sql_catalog.load_product(conn, product_id)
-    card = sql_catalog.product_card(product, from_brand=True)
+    product = catalog.load_product(conn, product_id)
+    card = catalog.product_card(product, from_brand=True)
     return post_message(conn, publications, thread, members, sender, text, card=card, at=at)
 
 
-async def _post_text(store: SqlStore, brand: User, thread_id: int, text: str, at: int) -> None:
-    from chatshop_server.storage import sql_messages
-
+async def _post_text(stores: Stores, brand: User, thread_id: int, text: str, at: int) -> None:
     key = uuid.uuid4().hex
-    await store.writer.run(
-        lambda conn, pubs: sql_messages.send_message(
-            conn, pubs, brand.id, thread_id, text, None, key, "seed", at=at
-        )
-    )
+    await stores.messages.send(brand.id, thread_id, text, None, key, "seed", at=at)
 
 
 async def seed_shop(
-    store: SqlStore,
+    stores: Stores,
     users: dict[str, User],
     password_hash: str,
     brand_thread_id: int,
@@ -295,20 +287,20 @@ async def seed_shop(
 ) -> None:
     """Fill @northwind's shop and give sam an order history (see the module docstring)."""
     brand, sam = users["northwind"], users["sam"]
-    nora = await store.create_user(STAFF[0], STAFF[1], "person", password_hash)
+    nora = await stores.accounts.create_user(STAFF[0], STAFF[1], "person", password_hash)
     users[STAFF[0]] = nora
-    await store.set_staff(brand.handle, nora.handle, True)
-    await store.update_brand(
+    await stores.brands.set_staff(brand.handle, nora.handle, True)
+    await stores.brands.update(
         None, brand.handle, BrandChanges(description=DESCRIPTION, shipping=SHIPPING)
     )
     product_ids: dict[str, int] = {}
     for item in CATALOGUE:
         image = media.save_sync(product_picture(item.shape, item.colour)).url
-        saved = await store.save_product(
+        saved = await stores.catalog.save_product(
             None, brand.handle, clean_product(product_input(item, image), "EUR")
         )
         product_ids[item.sku] = saved.product.id
-    await store.save_promo(
+    await stores.carts.save_promo(
         None,
         brand.handle,
         PromoSpec(
@@ -322,7 +314,7 @@ async def seed_shop(
             active=True,
         ),
     )
-    await store.topup(_spec(sam, 30_000, "simulated card"))
+    await stores.payments.topup(_spec(sam, 30_000, "simulated card"))
 
     def at(hours_ago: float) -> int:
         return now - int(hours_ago * HOUR)
@@ -340,10 +332,10 @@ async def seed_shop(
             request_hash="seed",
             at=at(hours_ago),
         )
-        return (await store.checkout(spec)).order.id
+        return (await stores.orders.checkout(spec)).order.id
 
     async def step(order_id: int, status: str, hours_ago: float, **extra: str) -> None:
-        await store.advance_order(
+        await stores.orders.advance(
             nora.id,
             order_id,
             status,  # type: ignore[arg-type]
@@ -363,15 +355,7 @@ async def seed_shop(
     await step(current, "preparing", 9)
     await step(current, "shipped", 6, carrier="Colissimo", tracking="6A19283750244")
     await _post_text(
-        store, brand, brand_thread_id, "New in: the Harbor sport coat, 20 % off this week.", at(4)
+        stores, brand, brand_thread_id, "New in: the Harbor sport coat, 20 % off this week.", at(4)
     )
-    await store.writer.run(
-        functools.partial(
-            _post_card,
-            sender=brand.id,
-            thread_id=brand_thread_id,
-            text="",
-            product_id=product_ids["NW-COAT-HARBOR"],
-            at=at(4) + 1000,
-        )
-    )
+    coat = product_ids["NW-COAT-HARBOR"]
+    await stores.db.write(_post_card, brand.id, brand_thread_id, "", coat, at(4) + 1000)

@@ -85,7 +85,7 @@ async def begin_session(
     between is found by the replay, and one published meanwhile waits in the peer's buffer,
     so a starting session misses nothing and gets nothing twice.
     """
-    cursor = since if since is not None else await peer.ctx.store.head_cursor()
+    cursor = since if since is not None else peer.ctx.stores.log.head()
     peer.start_session(user, session_id, cursor)
     await peer.send_result(request_id, AuthResult(token=token, user=user, cursor=cursor))
     await peer.replay(cursor)
@@ -94,7 +94,7 @@ async def begin_session(
 
 async def _open_session(peer: PeerLike, request_id: int | str, user: User, device: str) -> object:
     token = new_token()
-    session_id = await peer.ctx.store.create_session(user.id, token_hash(token), device)
+    session_id = await peer.ctx.stores.accounts.create_session(user.id, token_hash(token), device)
     return await begin_session(peer, request_id, user, session_id, token, None)
 
 
@@ -103,16 +103,16 @@ async def register_account(peer: PeerLike, request: Register) -> object:
     handle = check_handle(request.handle)
     name = check_text(request.display_name, field="display_name", max_chars=limits.MAX_NAME_CHARS)
     password = check_password(request.password)
-    if await peer.ctx.store.user_by_handle(handle) is not None:
+    if await peer.ctx.stores.accounts.user_by_handle(handle) is not None:
         raise ProtocolError(ErrorCode.CONFLICT, f"the handle {handle!r} is taken")
     password_hash = await peer.ctx.passwords.hash(password)
-    user = await peer.ctx.store.create_user(handle, name, request.kind, password_hash)
+    user = await peer.ctx.stores.accounts.create_user(handle, name, request.kind, password_hash)
     return await _open_session(peer, request.id, user, "")
 
 
 @register(ACCOUNT_HANDLERS, Login)
 async def login(peer: PeerLike, request: Login) -> object:
-    found = await peer.ctx.store.credentials(request.handle.removeprefix("@"))
+    found = await peer.ctx.stores.accounts.credentials(request.handle.removeprefix("@"))
     ok = await peer.ctx.passwords.verify(None if found is None else found[1], request.password)
     if not ok or found is None:
         raise ProtocolError(ErrorCode.UNAUTHORIZED, "wrong handle or password")
@@ -121,7 +121,7 @@ async def login(peer: PeerLike, request: Login) -> object:
 
 @register(ACCOUNT_HANDLERS, Auth)
 async def auth(peer: PeerLike, request: Auth) -> object:
-    info = await peer.ctx.store.session_by_token(token_hash(request.token))
+    info = await peer.ctx.stores.accounts.session_by_token(token_hash(request.token))
     if info is None:
         raise ProtocolError(ErrorCode.UNAUTHORIZED, "this session token is not valid")
     since = request.since
@@ -132,7 +132,7 @@ async def auth(peer: PeerLike, request: Auth) -> object:
 
 @register(ACCOUNT_HANDLERS, Logout)
 async def logout(peer: PeerLike, request: Logout) -> object:
-    await peer.ctx.store.revoke_session(peer.session_id)
+    await peer.ctx.stores.accounts.revoke_session(peer.session_id)
     peer.end_session()
     return OK
 
@@ -140,7 +140,7 @@ async def logout(peer: PeerLike, request: Logout) -> object:
 @register(ACCOUNT_HANDLERS, LogoutAll)
 async def logout_all(peer: PeerLike, request: LogoutAll) -> object:
     user_id, session_id = me(peer), peer.session_id
-    revoked = await peer.ctx.store.revoke_sessions(user_id, keep=None)
+    revoked = await peer.ctx.stores.accounts.revoke_sessions(user_id, keep=None)
     peer.end_session()
     peer.ctx.broker.revoke_sessions(user_id, [r for r in revoked if r != session_id])
     return OK
@@ -149,12 +149,12 @@ async def logout_all(peer: PeerLike, request: LogoutAll) -> object:
 @register(ACCOUNT_HANDLERS, ChangePassword)
 async def change_password(peer: PeerLike, request: ChangePassword) -> object:
     assert peer.user is not None
-    found = await peer.ctx.store.credentials(peer.user.handle)
+    found = await peer.ctx.stores.accounts.credentials(peer.user.handle)
     stored = None if found is None else found[1]
     if not await peer.ctx.passwords.verify(stored, request.old_password):
         raise ProtocolError(ErrorCode.UNAUTHORIZED, "the current password is wrong")
     new_hash = await peer.ctx.passwords.hash(check_password(request.new_password))
-    revoked = await peer.ctx.store.set_password(me(peer), new_hash, keep=peer.session_id)
+    revoked = await peer.ctx.stores.accounts.set_password(me(peer), new_hash, keep=peer.session_id)
     peer.ctx.broker.revoke_sessions(me(peer), revoked)
     return OK
 
@@ -166,7 +166,7 @@ async def ping(peer: PeerLike, request: Ping) -> object:
 
 @register(ACCOUNT_HANDLERS, GetUser)
 async def get_user(peer: PeerLike, request: GetUser) -> UserResult:
-    user = await peer.ctx.store.user_by_handle(request.handle)
+    user = await peer.ctx.stores.accounts.user_by_handle(request.handle)
     if user is None:
         raise ProtocolError(ErrorCode.NOT_FOUND, f"no account with handle {request.handle!r}")
     return UserResult(user=user)

@@ -24,22 +24,22 @@ from chatshop.protocol.shop_models import (
     CheckoutQuote,
     CheckoutResult,
 )
-from chatshop_server.catalog_rules import check_code, clean_address
 from chatshop_server.handlers.base import Handler, PeerLike, me, register, request_hash
 from chatshop_server.handlers.shop import handle_of
-from chatshop_server.storage.shop_interface import CheckoutSpec, ProductRef
+from chatshop_server.rules.catalog import check_code, clean_address
+from chatshop_server.storage.specs import CheckoutSpec, ProductRef
 
 CART_HANDLERS: dict[type, Handler] = {}
 
 
 @register(CART_HANDLERS, GetCart)
 async def get_cart(peer: PeerLike, request: GetCart) -> Cart:
-    return await peer.ctx.store.cart(me(peer), handle_of(request.brand))
+    return await peer.ctx.stores.carts.cart(me(peer), handle_of(request.brand))
 
 
 @register(CART_HANDLERS, ListCarts)
 async def list_carts(peer: PeerLike, request: ListCarts) -> CartList:
-    return await peer.ctx.store.carts(me(peer))
+    return await peer.ctx.stores.carts.carts(me(peer))
 
 
 @register(CART_HANDLERS, AddToCart)
@@ -50,38 +50,38 @@ async def cart_add(peer: PeerLike, request: AddToCart) -> Cart:
         sku=request.sku,
         message_id=request.message_id,
     )
-    return await peer.ctx.store.cart_add(me(peer), ref, request.quantity)
+    return await peer.ctx.stores.carts.add(me(peer), ref, request.quantity)
 
 
 @register(CART_HANDLERS, UpdateCartLine)
 async def cart_update(peer: PeerLike, request: UpdateCartLine) -> Cart:
-    return await peer.ctx.store.cart_set_quantity(me(peer), request.variant_id, request.quantity)
+    return await peer.ctx.stores.carts.set_quantity(me(peer), request.variant_id, request.quantity)
 
 
 @register(CART_HANDLERS, RemoveCartLine)
 async def cart_remove(peer: PeerLike, request: RemoveCartLine) -> Cart:
-    return await peer.ctx.store.cart_set_quantity(me(peer), request.variant_id, 0)
+    return await peer.ctx.stores.carts.set_quantity(me(peer), request.variant_id, 0)
 
 
 @register(CART_HANDLERS, SetCartPromo)
 async def cart_promo(peer: PeerLike, request: SetCartPromo) -> Cart:
     code = None if request.code is None else check_code(request.code, field="promo code")
-    return await peer.ctx.store.cart_promo(me(peer), handle_of(request.brand), code)
+    return await peer.ctx.stores.carts.set_promo(me(peer), handle_of(request.brand), code)
 
 
 @register(CART_HANDLERS, GetAddress)
 async def get_address(peer: PeerLike, request: GetAddress) -> AddressResult:
-    return await peer.ctx.store.address(me(peer))
+    return await peer.ctx.stores.carts.address(me(peer))
 
 
 @register(CART_HANDLERS, SetAddress)
 async def set_address(peer: PeerLike, request: SetAddress) -> AddressResult:
-    return await peer.ctx.store.set_address(me(peer), clean_address(request.address))
+    return await peer.ctx.stores.carts.set_address(me(peer), clean_address(request.address))
 
 
 async def _spec(peer: PeerLike, request: Checkout | CheckoutPreview) -> CheckoutSpec:
     handle = handle_of(request.brand)
-    currency = await peer.ctx.store.brand_currency(handle)
+    currency = await peer.ctx.stores.brands.currency(handle)
     items = None
     if request.items is not None:
         items = [(item.sku.strip(), item.quantity) for item in request.items]
@@ -101,7 +101,7 @@ async def _spec(peer: PeerLike, request: Checkout | CheckoutPreview) -> Checkout
 
 @register(CART_HANDLERS, CheckoutPreview)
 async def checkout_preview(peer: PeerLike, request: CheckoutPreview) -> CheckoutQuote:
-    return await peer.ctx.store.checkout_preview(await _spec(peer, request))
+    return await peer.ctx.stores.orders.preview(await _spec(peer, request))
 
 
 @register(CART_HANDLERS, Checkout)
@@ -112,4 +112,4 @@ async def checkout(peer: PeerLike, request: Checkout) -> CheckoutResult:
         request_hash=request_hash(request),
         expected_total=request.expected_total,
     )
-    return await peer.ctx.store.checkout(spec)
+    return await peer.ctx.stores.orders.checkout(spec)

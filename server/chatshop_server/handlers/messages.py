@@ -16,8 +16,8 @@ from chatshop.protocol.frames import (
 )
 from chatshop.protocol.models import Message
 from chatshop.protocol.text import check_text
+from chatshop_server.events import Publication
 from chatshop_server.handlers.base import OK, Handler, PeerLike, me, register, request_hash
-from chatshop_server.storage.interface import Publication
 
 MESSAGE_HANDLERS: dict[type, Handler] = {}
 
@@ -33,7 +33,7 @@ async def send(peer: PeerLike, request: Send) -> Message:
         raise ProtocolError(
             ErrorCode.BAD_REQUEST, f"key must have 1 to {limits.MAX_KEY_CHARS} characters"
         )
-    return await peer.ctx.store.send_message(
+    return await peer.ctx.stores.messages.send(
         me(peer),
         request.thread_id,
         _text(request.text),
@@ -45,17 +45,17 @@ async def send(peer: PeerLike, request: Send) -> Message:
 
 @register(MESSAGE_HANDLERS, Edit)
 async def edit(peer: PeerLike, request: Edit) -> Message:
-    return await peer.ctx.store.edit_message(me(peer), request.message_id, _text(request.text))
+    return await peer.ctx.stores.messages.edit(me(peer), request.message_id, _text(request.text))
 
 
 @register(MESSAGE_HANDLERS, Delete)
 async def delete(peer: PeerLike, request: Delete) -> Message:
-    return await peer.ctx.store.delete_message(me(peer), request.message_id)
+    return await peer.ctx.stores.messages.delete(me(peer), request.message_id)
 
 
 @register(MESSAGE_HANDLERS, Typing)
 async def typing(peer: PeerLike, request: Typing) -> object:
-    others = await peer.ctx.store.typing_recipients(me(peer), request.thread_id)
+    others = await peer.ctx.stores.threads.typing_recipients(me(peer), request.thread_id)
     body = encode(TypingEvent(thread_id=request.thread_id, user_id=me(peer)))
     peer.ctx.broker.publish(Publication(recipients=others, cursor=None, body=body))
     return OK
@@ -65,7 +65,7 @@ async def typing(peer: PeerLike, request: Typing) -> object:
 async def mark_read(peer: PeerLike, request: MarkRead) -> object:
     if request.seq < 0:
         raise ProtocolError(ErrorCode.BAD_REQUEST, "seq must not be negative")
-    await peer.ctx.store.mark_read(me(peer), request.thread_id, request.seq)
+    await peer.ctx.stores.messages.mark_read(me(peer), request.thread_id, request.seq)
     return OK
 
 
@@ -73,4 +73,6 @@ async def mark_read(peer: PeerLike, request: MarkRead) -> object:
 async def history(peer: PeerLike, request: GetHistory) -> History:
     if not 1 <= request.limit <= limits.MAX_HISTORY_PAGE:
         raise ProtocolError(ErrorCode.BAD_REQUEST, f"limit must be 1 to {limits.MAX_HISTORY_PAGE}")
-    return await peer.ctx.store.history(me(peer), request.thread_id, request.before, request.limit)
+    return await peer.ctx.stores.messages.history(
+        me(peer), request.thread_id, request.before, request.limit
+    )

@@ -28,10 +28,10 @@ from chatshop.protocol.shop_models import (
     Promo,
     PromoList,
 )
-from chatshop_server.catalog_rules import check_code, check_promo, short_text
 from chatshop_server.handlers.base import Handler, PeerLike, me, register
 from chatshop_server.handlers.shop import handle_of
-from chatshop_server.storage.shop_interface import PromoSpec
+from chatshop_server.rules.catalog import check_code, check_promo, short_text
+from chatshop_server.storage.specs import PromoSpec
 
 ORDER_HANDLERS: dict[type, Handler] = {}
 
@@ -41,14 +41,14 @@ MAX_NOTE_CHARS = 280
 @register(ORDER_HANDLERS, ListOrders)
 async def list_orders(peer: PeerLike, request: ListOrders) -> OrderPage:
     brand = None if request.brand is None else handle_of(request.brand)
-    return await peer.ctx.store.orders(
+    return await peer.ctx.stores.orders.orders(
         me(peer), request.role, brand, request.status, request.before, request.limit
     )
 
 
 @register(ORDER_HANDLERS, GetOrder)
 async def get_order(peer: PeerLike, request: GetOrder) -> Order:
-    return await peer.ctx.store.order(me(peer), request.order_id)
+    return await peer.ctx.stores.orders.order(me(peer), request.order_id)
 
 
 @register(ORDER_HANDLERS, AdvanceOrder)
@@ -61,7 +61,7 @@ async def advance_order(peer: PeerLike, request: AdvanceOrder) -> Order:
             request.tracking, field="tracking", max_chars=limits.MAX_TRACKING_CHARS
         )
     note = short_text(request.note, field="note", max_chars=MAX_NOTE_CHARS)
-    return await peer.ctx.store.advance_order(
+    return await peer.ctx.stores.orders.advance(
         me(peer), request.order_id, request.status, carrier or None, tracking or None, note
     )
 
@@ -69,19 +69,19 @@ async def advance_order(peer: PeerLike, request: AdvanceOrder) -> Order:
 @register(ORDER_HANDLERS, CancelOrder)
 async def cancel_order(peer: PeerLike, request: CancelOrder) -> Order:
     reason = short_text(request.reason, field="reason", max_chars=MAX_NOTE_CHARS)
-    return await peer.ctx.store.cancel_order(me(peer), request.order_id, reason)
+    return await peer.ctx.stores.orders.cancel(me(peer), request.order_id, reason)
 
 
 @register(ORDER_HANDLERS, RefundOrder)
 async def refund_order(peer: PeerLike, request: RefundOrder) -> Order:
     reason = short_text(request.reason, field="reason", max_chars=MAX_NOTE_CHARS)
-    return await peer.ctx.store.refund_order(me(peer), request.order_id, reason)
+    return await peer.ctx.stores.orders.refund(me(peer), request.order_id, reason)
 
 
 @register(ORDER_HANDLERS, SavePromo)
 async def save_promo(peer: PeerLike, request: SavePromo) -> Promo:
     handle = handle_of(request.brand)
-    currency = await peer.ctx.store.brand_currency(handle)
+    currency = await peer.ctx.stores.brands.currency(handle)
     check_promo(request.kind, request.value, currency)
     ceiling = int(limits.MAX_PRICE_MAJOR * 10 ** exponent(currency)) * limits.MAX_CART_LINES
     if request.min_basket > ceiling:
@@ -96,34 +96,34 @@ async def save_promo(peer: PeerLike, request: SavePromo) -> Promo:
         min_basket=request.min_basket,
         active=request.active,
     )
-    return await peer.ctx.store.save_promo(me(peer), handle, spec)
+    return await peer.ctx.stores.carts.save_promo(me(peer), handle, spec)
 
 
 @register(ORDER_HANDLERS, ListPromos)
 async def list_promos(peer: PeerLike, request: ListPromos) -> PromoList:
-    return await peer.ctx.store.promos(me(peer), handle_of(request.brand))
+    return await peer.ctx.stores.carts.promos(me(peer), handle_of(request.brand))
 
 
 @register(ORDER_HANDLERS, ListBrandThreads)
 async def brand_threads(peer: PeerLike, request: ListBrandThreads) -> BrandThreadList:
-    return await peer.ctx.store.brand_threads(me(peer), handle_of(request.brand))
+    return await peer.ctx.stores.handover.brand_threads(me(peer), handle_of(request.brand))
 
 
 @register(ORDER_HANDLERS, GetHandover)
 async def get_handover(peer: PeerLike, request: GetHandover) -> Handover:
-    return await peer.ctx.store.handover(me(peer), request.thread_id)
+    return await peer.ctx.stores.handover.handover(me(peer), request.thread_id)
 
 
 @register(ORDER_HANDLERS, RequestPerson)
 async def request_person(peer: PeerLike, request: RequestPerson) -> Handover:
-    return await peer.ctx.store.request_person(me(peer), request.thread_id)
+    return await peer.ctx.stores.handover.request_person(me(peer), request.thread_id)
 
 
 @register(ORDER_HANDLERS, TakeThread)
 async def take_thread(peer: PeerLike, request: TakeThread) -> Handover:
-    return await peer.ctx.store.take_thread(me(peer), request.thread_id)
+    return await peer.ctx.stores.handover.take(me(peer), request.thread_id)
 
 
 @register(ORDER_HANDLERS, ReleaseThread)
 async def release_thread(peer: PeerLike, request: ReleaseThread) -> Handover:
-    return await peer.ctx.store.release_thread(me(peer), request.thread_id)
+    return await peer.ctx.stores.handover.release(me(peer), request.thread_id)

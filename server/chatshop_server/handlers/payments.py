@@ -25,7 +25,7 @@ from chatshop.protocol.payment_frames import (
 )
 from chatshop.protocol.text import check_text
 from chatshop_server.handlers.base import Handler, PeerLike, me, register, request_hash
-from chatshop_server.storage.interface import MoneyRequest
+from chatshop_server.storage.specs import MoneyRequest
 
 PAYMENT_HANDLERS: dict[type, Handler] = {}
 
@@ -62,7 +62,7 @@ def money_request(
 async def get_wallet(peer: PeerLike, request: GetWallet) -> WalletResult:
     config = peer.ctx.config
     return WalletResult(
-        balances=await peer.ctx.store.wallet(me(peer)),
+        balances=await peer.ctx.stores.ledger.balances(me(peer)),
         default_currency=config.default_currency,
         max_transfer=max_amount(peer, config.default_currency),
     )
@@ -72,7 +72,7 @@ async def get_wallet(peer: PeerLike, request: GetWallet) -> WalletResult:
 async def wallet_history(peer: PeerLike, request: WalletHistory) -> TransferPage:
     if not 1 <= request.limit <= limits.MAX_HISTORY_PAGE:
         raise ProtocolError(ErrorCode.BAD_REQUEST, f"limit must be 1 to {limits.MAX_HISTORY_PAGE}")
-    return await peer.ctx.store.wallet_history(me(peer), request.before, request.limit)
+    return await peer.ctx.stores.ledger.history(me(peer), request.before, request.limit)
 
 
 @register(PAYMENT_HANDLERS, TopUp)
@@ -80,36 +80,36 @@ async def topup(peer: PeerLike, request: TopUp) -> PaymentResult:
     spec = money_request(peer, request)
     # A retry is answered from the record before the provider is asked to charge again;
     # concurrent retries reach the provider with the same key, which it must honour.
-    prior = await peer.ctx.store.replayed_payment(spec.user_id, spec.key, spec.request_hash)
+    prior = await peer.ctx.stores.payments.replayed(spec.user_id, spec.key, spec.request_hash)
     if prior is not None:
         return prior
     await peer.ctx.funding.charge(spec.user_id, spec.amount, spec.currency, spec.key)
-    return await peer.ctx.store.topup(spec)
+    return await peer.ctx.stores.payments.topup(spec)
 
 
 @register(PAYMENT_HANDLERS, Pay)
 async def pay(peer: PeerLike, request: Pay) -> PaymentResult:
     spec = money_request(peer, request)
-    return await peer.ctx.store.pay(spec, request.thread_id, request.to.removeprefix("@"))
+    return await peer.ctx.stores.payments.pay(spec, request.thread_id, request.to.removeprefix("@"))
 
 
 @register(PAYMENT_HANDLERS, RequestMoney)
 async def request_money(peer: PeerLike, request: RequestMoney) -> CardResult:
     spec = money_request(peer, request)
     payer = request.payer.removeprefix("@")
-    return await peer.ctx.store.request_money(spec, request.thread_id, payer)
+    return await peer.ctx.stores.payments.request_money(spec, request.thread_id, payer)
 
 
 @register(PAYMENT_HANDLERS, PayRequest)
 async def pay_request(peer: PeerLike, request: PayRequest) -> PaymentResult:
-    return await peer.ctx.store.pay_request(
+    return await peer.ctx.stores.payments.pay_request(
         me(peer), request.request_id, request.key, request_hash(request)
     )
 
 
 @register(PAYMENT_HANDLERS, DeclineRequest)
 async def decline_request(peer: PeerLike, request: DeclineRequest) -> CardResult:
-    return await peer.ctx.store.decline_request(me(peer), request.request_id)
+    return await peer.ctx.stores.payments.decline_request(me(peer), request.request_id)
 
 
 @register(PAYMENT_HANDLERS, Split)
@@ -120,7 +120,9 @@ async def split(peer: PeerLike, request: Split) -> CardResult:
         if not request.shares or len(request.shares) > limits.MAX_GROUP_MEMBERS:
             raise ProtocolError(ErrorCode.BAD_REQUEST, "give 1 to 256 shares, or none")
         shares = [(s.handle.removeprefix("@"), s.amount) for s in request.shares]
-    return await peer.ctx.store.split(spec, request.thread_id, shares, request.include_self)
+    return await peer.ctx.stores.payments.split(
+        spec, request.thread_id, shares, request.include_self
+    )
 
 
 @register(PAYMENT_HANDLERS, SendLuckyMoney)
@@ -128,9 +130,13 @@ async def send_lucky(peer: PeerLike, request: SendLuckyMoney) -> CardResult:
     spec = money_request(peer, request)
     config = peer.ctx.config
     expires_at = config.clock() + int(config.lucky_expiry_seconds * 1000)
-    return await peer.ctx.store.send_lucky(spec, request.thread_id, request.count, expires_at)
+    return await peer.ctx.stores.payments.send_lucky(
+        spec, request.thread_id, request.count, expires_at
+    )
 
 
 @register(PAYMENT_HANDLERS, OpenLuckyMoney)
 async def open_lucky(peer: PeerLike, request: OpenLuckyMoney) -> ClaimResult:
-    return await peer.ctx.store.open_lucky(me(peer), request.packet_id, peer.ctx.config.clock())
+    return await peer.ctx.stores.payments.open_lucky(
+        me(peer), request.packet_id, peer.ctx.config.clock()
+    )

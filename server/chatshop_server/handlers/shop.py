@@ -38,15 +38,15 @@ from chatshop.protocol.shop_models import (
     ProductResult,
 )
 from chatshop.protocol.text import check_text
-from chatshop_server.catalog_rules import (
+from chatshop_server.handlers.base import Handler, PeerLike, me, register, request_hash
+from chatshop_server.rules.catalog import (
     CleanProduct,
     catalogue_text,
     clean_product,
     clean_shipping,
     normalize_product,
 )
-from chatshop_server.handlers.base import Handler, PeerLike, me, register, request_hash
-from chatshop_server.storage.shop_interface import BrandChanges, ProductRef
+from chatshop_server.storage.specs import BrandChanges, ProductRef
 
 SHOP_HANDLERS: dict[type, Handler] = {}
 
@@ -63,7 +63,7 @@ def _missing_images(peer: PeerLike, product: CleanProduct) -> list[str]:
 
 @register(SHOP_HANDLERS, GetBrand)
 async def get_brand(peer: PeerLike, request: GetBrand) -> BrandProfile:
-    return await peer.ctx.store.brand_profile(handle_of(request.handle))
+    return await peer.ctx.stores.brands.profile(handle_of(request.handle))
 
 
 @register(SHOP_HANDLERS, UpdateBrand)
@@ -81,7 +81,7 @@ async def update_brand(peer: PeerLike, request: UpdateBrand) -> BrandProfile:
     currency = None if request.currency is None else check_currency(request.currency.upper())
     shipping = None
     if request.shipping is not None:
-        priced_in = currency or await peer.ctx.store.brand_currency(handle)
+        priced_in = currency or await peer.ctx.stores.brands.currency(handle)
         shipping = clean_shipping(request.shipping, priced_in)
     changes = BrandChanges(
         description=description,
@@ -89,12 +89,12 @@ async def update_brand(peer: PeerLike, request: UpdateBrand) -> BrandProfile:
         shipping=shipping,
         assistant=request.assistant,
     )
-    return await peer.ctx.store.update_brand(me(peer), handle, changes)
+    return await peer.ctx.stores.brands.update(me(peer), handle, changes)
 
 
 @register(SHOP_HANDLERS, GetCatalog)
 async def get_catalog(peer: PeerLike, request: GetCatalog) -> ProductPage:
-    return await peer.ctx.store.catalog(
+    return await peer.ctx.stores.catalog.catalog(
         me(peer), handle_of(request.brand), request.offset, request.limit, request.include_inactive
     )
 
@@ -102,37 +102,39 @@ async def get_catalog(peer: PeerLike, request: GetCatalog) -> ProductPage:
 @register(SHOP_HANDLERS, GetProduct)
 async def get_product(peer: PeerLike, request: GetProduct) -> ProductResult:
     brand = None if request.brand is None else handle_of(request.brand)
-    return await peer.ctx.store.product(me(peer), request.product_id, brand, request.sku)
+    return await peer.ctx.stores.catalog.product(me(peer), request.product_id, brand, request.sku)
 
 
 @register(SHOP_HANDLERS, Search)
 async def search(peer: PeerLike, request: Search) -> ProductPage:
     text = check_text(request.text, field="text", max_chars=MAX_SEARCH_CHARS)
     brand = None if request.brand is None else handle_of(request.brand)
-    return await peer.ctx.store.search_products(text, brand, request.offset, request.limit)
+    return await peer.ctx.stores.catalog.search(text, brand, request.offset, request.limit)
 
 
 @register(SHOP_HANDLERS, Scan)
 async def scan(peer: PeerLike, request: Scan) -> ProductResult:
-    return await peer.ctx.store.scan(request.code[:64])
+    return await peer.ctx.stores.catalog.scan(request.code[:64])
 
 
 @register(SHOP_HANDLERS, SaveProduct)
 async def save_product(peer: PeerLike, request: SaveProduct) -> ProductResult:
     handle = handle_of(request.brand)
-    await peer.ctx.store.require_staff(me(peer), handle)
-    product = clean_product(request.product, await peer.ctx.store.brand_currency(handle))
+    await peer.ctx.stores.brands.require_staff(me(peer), handle)
+    product = clean_product(request.product, await peer.ctx.stores.brands.currency(handle))
     missing = _missing_images(peer, product)
     if missing:
         raise ProtocolError(
             ErrorCode.NOT_FOUND, f"image {missing[0]} was not uploaded (media_upload)"
         )
-    return await peer.ctx.store.save_product(me(peer), handle, product)
+    return await peer.ctx.stores.catalog.save_product(me(peer), handle, product)
 
 
 @register(SHOP_HANDLERS, ArchiveProduct)
 async def archive_product(peer: PeerLike, request: ArchiveProduct) -> ProductResult:
-    return await peer.ctx.store.archive_product(me(peer), request.product_id, request.active)
+    return await peer.ctx.stores.catalog.archive_product(
+        me(peer), request.product_id, request.active
+    )
 
 
 def number_rows(products: list[ProductInput]) -> list[ProductInput]:
@@ -146,7 +148,7 @@ def number_rows(products: list[ProductInput]) -> list[ProductInput]:
 async def catalog_import(peer: PeerLike, request: ImportCatalog) -> ImportReport:
     handle = handle_of(request.brand)
     user_id = me(peer)
-    await peer.ctx.store.require_staff(user_id, handle)
+    await peer.ctx.stores.brands.require_staff(user_id, handle)
     staging = peer.ctx.shop.staging
     staged = staging.add(
         user_id,
@@ -160,7 +162,7 @@ async def catalog_import(peer: PeerLike, request: ImportCatalog) -> ImportReport
         return ImportReport(imported=False, staged=staged)
     parts: list[list[ProductInput]] = staging.take(user_id, "import", request.key)
     products = number_rows([p for part in parts for p in part])
-    currency = await peer.ctx.store.brand_currency(handle)
+    currency = await peer.ctx.stores.brands.currency(handle)
     clean: list[CleanProduct] = []
     errors: list[ImportRowError] = []
     for product in products:
@@ -172,14 +174,16 @@ async def catalog_import(peer: PeerLike, request: ImportCatalog) -> ImportReport
                 for url in _missing_images(peer, checked)
             )
             clean.append(checked)
-    return await peer.ctx.store.import_products(user_id, handle, clean, errors, request.dry_run)
+    return await peer.ctx.stores.catalog.import_products(
+        user_id, handle, clean, errors, request.dry_run
+    )
 
 
 @register(SHOP_HANDLERS, UploadMedia)
 async def upload_media(peer: PeerLike, request: UploadMedia) -> MediaResult:
     user_id = me(peer)
     assert peer.user is not None
-    if peer.user.kind != "brand" and not await peer.ctx.store.is_staff_anywhere(user_id):
+    if peer.user.kind != "brand" and not await peer.ctx.stores.brands.is_staff_anywhere(user_id):
         raise ProtocolError(ErrorCode.FORBIDDEN, "only brands and their staff upload images")
     try:
         chunk = base64.b64decode(request.data, validate=True)
@@ -203,6 +207,6 @@ async def share_product(peer: PeerLike, request: ShareProduct) -> Message:
         sku=request.sku,
         message_id=request.message_id,
     )
-    return await peer.ctx.store.share_product(
+    return await peer.ctx.stores.catalog.share_product(
         me(peer), request.thread_id, ref, request.text, request.key, request_hash(request)
     )

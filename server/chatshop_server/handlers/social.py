@@ -14,7 +14,7 @@ from chatshop.protocol.frames import (
 )
 from chatshop.protocol.models import Contact
 from chatshop_server.handlers.base import Handler, PeerLike, me, register
-from chatshop_server.storage.interface import ContactAction
+from chatshop_server.storage.specs import ContactAction
 
 SOCIAL_HANDLERS: dict[type, Handler] = {}
 
@@ -30,14 +30,14 @@ _ACTIONS: dict[type, ContactAction] = {
 
 @register(SOCIAL_HANDLERS, Contacts)
 async def contacts(peer: PeerLike, request: Contacts) -> ContactList:
-    return ContactList(contacts=await peer.ctx.store.contacts(me(peer)))
+    return ContactList(contacts=await peer.ctx.stores.contacts.contacts(me(peer)))
 
 
 async def change_contact(
     peer: PeerLike,
     request: FriendRequest | FriendAccept | FriendDecline | FriendRemove | Block | Unblock,
 ) -> Contact:
-    return await peer.ctx.store.change_contact(
+    return await peer.ctx.stores.contacts.change(
         me(peer), request.handle.removeprefix("@"), _ACTIONS[type(request)]
     )
 

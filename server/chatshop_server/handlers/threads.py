@@ -28,17 +28,17 @@ def _group_name(name: str) -> str:
 
 @register(THREAD_HANDLERS, ListThreads)
 async def list_threads(peer: PeerLike, request: ListThreads) -> ThreadList:
-    return ThreadList(threads=await peer.ctx.store.list_threads(me(peer)))
+    return ThreadList(threads=await peer.ctx.stores.threads.list(me(peer)))
 
 
 @register(THREAD_HANDLERS, GetThread)
 async def get_thread(peer: PeerLike, request: GetThread) -> Thread:
-    return await peer.ctx.store.get_thread(me(peer), request.thread_id)
+    return await peer.ctx.stores.threads.get(me(peer), request.thread_id)
 
 
 @register(THREAD_HANDLERS, OpenDirect)
 async def open_direct(peer: PeerLike, request: OpenDirect) -> Thread:
-    return await peer.ctx.store.open_direct(me(peer), request.handle.removeprefix("@"))
+    return await peer.ctx.stores.threads.open_direct(me(peer), request.handle.removeprefix("@"))
 
 
 @register(THREAD_HANDLERS, CreateGroup)
@@ -48,29 +48,31 @@ async def create_group(peer: PeerLike, request: CreateGroup) -> Thread:
             ErrorCode.TOO_LARGE, f"a group holds at most {limits.MAX_GROUP_MEMBERS} members"
         )
     handles = [h.removeprefix("@") for h in request.handles]
-    return await peer.ctx.store.create_group(me(peer), _group_name(request.name), handles)
+    return await peer.ctx.stores.threads.create_group(me(peer), _group_name(request.name), handles)
 
 
 @register(THREAD_HANDLERS, AddMember)
 async def add_member(peer: PeerLike, request: AddMember) -> Thread:
-    return await peer.ctx.store.change_member(
+    return await peer.ctx.stores.threads.change_member(
         me(peer), request.thread_id, request.handle.removeprefix("@"), "add"
     )
 
 
 @register(THREAD_HANDLERS, RemoveMember)
 async def remove_member(peer: PeerLike, request: RemoveMember) -> Thread:
-    return await peer.ctx.store.change_member(
+    return await peer.ctx.stores.threads.change_member(
         me(peer), request.thread_id, request.handle.removeprefix("@"), "remove"
     )
 
 
 @register(THREAD_HANDLERS, RenameGroup)
 async def rename_group(peer: PeerLike, request: RenameGroup) -> Thread:
-    return await peer.ctx.store.rename_group(me(peer), request.thread_id, _group_name(request.name))
+    return await peer.ctx.stores.threads.rename_group(
+        me(peer), request.thread_id, _group_name(request.name)
+    )
 
 
 @register(THREAD_HANDLERS, LeaveGroup)
 async def leave_group(peer: PeerLike, request: LeaveGroup) -> object:
-    await peer.ctx.store.leave_group(me(peer), request.thread_id)
+    await peer.ctx.stores.threads.leave_group(me(peer), request.thread_id)
     return OK

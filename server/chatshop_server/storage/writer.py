@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, Engine
 
 from chatshop.protocol.errors import ErrorCode, ProtocolError
-from chatshop_server.storage.interface import Publication, PublishHook
+from chatshop_server.events import Publication, PublishHook
 
 T = TypeVar("T")
 Op = Callable[[Connection, list[Publication]], Any]

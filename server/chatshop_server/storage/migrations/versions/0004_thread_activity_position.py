@@ -20,9 +20,7 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("threads") as batch:
-        batch.add_column(
-            sa.Column("activity", sa.BigInteger(), nullable=False, server_default="0")
-        )
+        batch.add_column(sa.Column("activity", sa.BigInteger(), nullable=False, server_default="0"))
     op.execute(
         "UPDATE threads SET activity = COALESCE("
         "(SELECT max(events.id) FROM events WHERE events.thread_id = threads.id), 0)"

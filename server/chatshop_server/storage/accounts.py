@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from chatshop.protocol.errors import ErrorCode, ProtocolError
 from chatshop.protocol.frames import ContactEvent
 from chatshop.protocol.models import AccountKind, Contact, ContactStatus, User
-from chatshop_server.storage.interface import ContactAction, Publication, SessionInfo
+from chatshop_server.events import Publication
+from chatshop_server.storage.common import (
+    append_event,
+    new_id,
+    require_user,
+    user_by_handle,
+    user_by_id,
+)
+from chatshop_server.storage.database import Store, reads, writes
 from chatshop_server.storage.rows import now_ms, user_from_row
-from chatshop_server.storage.sql_common import append_event, new_id, require_user
+from chatshop_server.storage.specs import ContactAction, SessionInfo
 from chatshop_server.storage.tables import contacts, sessions, users
 
 
 def create_user(
     conn: Connection,
+    publications: list[Publication],
     handle: str,
     display_name: str,
     kind: AccountKind,
@@ -43,7 +52,9 @@ def credentials(conn: Connection, handle: str) -> tuple[User, str] | None:
     return None if row is None else (user_from_row(row), row.password_hash)
 
 
-def create_session(conn: Connection, user_id: int, token_hash: str, device: str) -> int:
+def create_session(
+    conn: Connection, publications: list[Publication], user_id: int, token_hash: str, device: str
+) -> int:
     result = conn.execute(
         insert(sessions).values(
             user_id=user_id, token_hash=token_hash, device=device[:64], created_at=now_ms()
@@ -62,7 +73,9 @@ def session_by_token(conn: Connection, token_hash: str) -> SessionInfo | None:
     return None if row is None else SessionInfo(user=user_from_row(row), session_id=row.session_id)
 
 
-def revoke_sessions(conn: Connection, user_id: int, keep: int | None) -> list[int]:
+def revoke_sessions(
+    conn: Connection, publications: list[Publication], user_id: int, keep: int | None
+) -> list[int]:
     query = select(sessions.c.id).where(
         sessions.c.user_id == user_id, sessions.c.revoked_at.is_(None)
     )
@@ -74,7 +87,7 @@ def revoke_sessions(conn: Connection, user_id: int, keep: int | None) -> list[in
     return ids
 
 
-def revoke_session(conn: Connection, session_id: int) -> None:
+def revoke_session(conn: Connection, publications: list[Publication], session_id: int) -> None:
     conn.execute(
         update(sessions)
         .where(sessions.c.id == session_id, sessions.c.revoked_at.is_(None))
@@ -82,9 +95,11 @@ def revoke_session(conn: Connection, session_id: int) -> None:
     )
 
 
-def set_password(conn: Connection, user_id: int, password_hash: str, keep: int) -> list[int]:
+def set_password(
+    conn: Connection, publications: list[Publication], user_id: int, password_hash: str, keep: int
+) -> list[int]:
     conn.execute(update(users).where(users.c.id == user_id).values(password_hash=password_hash))
-    return revoke_sessions(conn, user_id, keep)
+    return revoke_sessions(conn, publications, user_id, keep)
 
 
 # --------------------------------------------------------------------------- contacts
@@ -120,11 +135,12 @@ def list_contacts(conn: Connection, user_id: int) -> list[Contact]:
 def change_contact(
     conn: Connection,
     publications: list[Publication],
-    me: User,
+    user_id: int,
     handle: str,
     action: ContactAction,
 ) -> Contact:
     """Apply a friend/block action; both sides get a ``contact`` event when their view moves."""
+    me = user_by_id(conn, user_id)
     other = require_user(conn, handle)
     if other.id == me.id:
         raise ProtocolError(ErrorCode.BAD_REQUEST, "you cannot do that to yourself")
@@ -170,3 +186,32 @@ def change_contact(
         event = ContactEvent(contact=Contact(user=me, status=new_theirs))
         append_event(conn, publications, event, recipients=[other.id], user_id=other.id)
     return Contact(user=other, status=new_mine)
+
+
+def count_users(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).select_from(users)).scalar_one())
+
+
+class AccountStore(Store):
+    """Accounts, credentials and sessions."""
+
+    __slots__ = ()
+
+    create_user = writes(create_user)
+    credentials = reads(credentials)
+    user_by_handle = reads(user_by_handle)
+    count_users = reads(count_users)
+    create_session = writes(create_session)
+    session_by_token = reads(session_by_token)
+    revoke_session = writes(revoke_session)
+    revoke_sessions = writes(revoke_sessions)
+    set_password = writes(set_password)
+
+
+class ContactStore(Store):
+    """Friends, friend requests and blocks."""
+
+    __slots__ = ()
+
+    contacts = reads(list_contacts)
+    change = writes(change_contact)

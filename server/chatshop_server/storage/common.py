@@ -11,7 +11,7 @@ from chatshop.protocol import encode
 from chatshop.protocol.errors import ErrorCode, ProtocolError
 from chatshop.protocol.frames import Event
 from chatshop.protocol.models import Thread, User
-from chatshop_server.storage.interface import Publication
+from chatshop_server.events import Publication
 from chatshop_server.storage.prepared import Prepared
 from chatshop_server.storage.rows import message_from_row, now_ms, user_from_row
 from chatshop_server.storage.tables import contacts, events, memberships, messages, threads, users
@@ -27,6 +27,14 @@ def new_id(result: CursorResult[Any]) -> int:
 def user_by_handle(conn: Connection, handle: str) -> User | None:
     row = conn.execute(select(users).where(users.c.handle_lower == handle.lower())).first()
     return None if row is None else user_from_row(row)
+
+
+def user_by_id(conn: Connection, user_id: int) -> User:
+    """An account known to exist (the session's own, say)."""
+    row = conn.execute(select(users).where(users.c.id == user_id)).first()
+    if row is None:
+        raise ProtocolError(ErrorCode.NOT_FOUND, f"no account {user_id}")
+    return user_from_row(row)
 
 
 def require_user(conn: Connection, handle: str) -> User:

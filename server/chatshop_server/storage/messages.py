@@ -13,17 +13,18 @@ from chatshop.protocol.errors import ErrorCode, ProtocolError
 from chatshop.protocol.frames import History, MessageDeleted, MessageEdited, MessageEvent, ReadEvent
 from chatshop.protocol.models import Message
 from chatshop.protocol.payment_frames import CardEvent
-from chatshop_server.storage.interface import Publication
-from chatshop_server.storage.prepared import Prepared
-from chatshop_server.storage.rows import message_from_row, now_ms
-from chatshop_server.storage.sql_common import (
+from chatshop_server.events import Publication
+from chatshop_server.storage.common import (
     active_member_ids,
     append_event,
     is_blocked_between,
     require_member,
     thread_row,
 )
-from chatshop_server.storage.sql_idempotency import recall, remember
+from chatshop_server.storage.database import Store, reads, writes
+from chatshop_server.storage.idempotency import recall, remember
+from chatshop_server.storage.prepared import Prepared
+from chatshop_server.storage.rows import message_from_row, now_ms
 from chatshop_server.storage.tables import events, memberships, messages, threads
 
 _message_decoder = msgspec.json.Decoder(Message)
@@ -266,3 +267,33 @@ def replay(conn: Connection, user_id: int, after: int, limit: int) -> list[tuple
         .limit(limit)
     )
     return [(row.id, row.body) for row in rows]
+
+
+class MessageStore(Store):
+    """Messages, read markers and history."""
+
+    __slots__ = ()
+
+    send = writes(send_message)
+    edit = writes(edit_message)
+    delete = writes(delete_message)
+    mark_read = writes(mark_read)
+    history = reads(history)
+
+
+class EventLog(Store):
+    """The shared event log that sessions resume from."""
+
+    __slots__ = ()
+
+    def head(self) -> int:
+        """The newest committed event's cursor."""
+        return self.db.head
+
+    async def replay(self, user_id: int, after: int, limit: int) -> list[tuple[int, bytes]]:
+        """Events for ``user_id`` after cursor ``after`` (at most ``limit``), in order."""
+        if after >= self.db.head:
+            # Nothing committed since ``after`` has been published; anything committed and
+            # not yet published reaches a subscribed connection live.
+            return []
+        return await self.db.read(replay, user_id, after, limit)

@@ -7,7 +7,6 @@ the card message, the events and the idempotency record commit together or not a
 from __future__ import annotations
 
 import json
-import secrets
 from typing import Any
 
 import msgspec
@@ -31,45 +30,34 @@ from chatshop.protocol.payment_frames import (
     ClaimResult,
     PaymentResult,
     TransferKind,
-    WalletEvent,
 )
-from chatshop_server.storage.interface import MoneyRequest, Publication
-from chatshop_server.storage.rows import message_from_row, now_ms
-from chatshop_server.storage.sql_common import (
-    append_event,
+from chatshop_server.events import Publication
+from chatshop_server.rules.money import draw_allocations, equal_shares
+from chatshop_server.storage.common import (
     is_blocked_between,
     new_id,
     require_member,
     require_user,
 )
-from chatshop_server.storage.sql_idempotency import recall, remember
-from chatshop_server.storage.sql_ledger import (
+from chatshop_server.storage.database import Store, reads, writes
+from chatshop_server.storage.idempotency import recall, remember
+from chatshop_server.storage.ledger import (
     SYSTEM,
     account,
     balance_of,
     move,
+    notify_wallets,
     short_id,
     transfer_view,
     wallet,
 )
-from chatshop_server.storage.sql_messages import post_message, update_card
+from chatshop_server.storage.messages import post_message, update_card
+from chatshop_server.storage.rows import message_from_row, now_ms
+from chatshop_server.storage.specs import MoneyRequest
 from chatshop_server.storage.tables import lucky_claims, lucky_packets, messages, payment_requests
 
 _payment_decoder = msgspec.json.Decoder(PaymentResult)
 _card_result_decoder = msgspec.json.Decoder(CardResult)
-
-
-def _notify(
-    conn: Connection, publications: list[Publication], transfer_id: int, user_ids: list[int]
-) -> None:
-    """A ``wallet`` event to each person whose wallet this transfer touched."""
-    for user_id in user_ids:
-        if user_id == SYSTEM:
-            continue
-        view = transfer_view(conn, transfer_id, user_id)
-        balance = balance_of(conn, wallet(conn, user_id, view.currency))
-        event = WalletEvent(transfer=view, balance=balance)
-        append_event(conn, publications, event, recipients=[user_id], user_id=user_id)
 
 
 def _member(conn: Connection, handle: str, members: list[int], thread_id: int) -> User:
@@ -127,7 +115,7 @@ def topup(conn: Connection, publications: list[Publication], spec: MoneyRequest)
         note=spec.note,
         initiator_id=spec.user_id,
     )
-    _notify(conn, publications, transfer_id, [spec.user_id])
+    notify_wallets(conn, publications, transfer_id, [spec.user_id])
     return _settled(conn, spec.user_id, spec.key, spec.request_hash, transfer_id, None)
 
 
@@ -161,7 +149,7 @@ def _pay_between(
         initiator_id=payer,
         thread_id=thread_id,
     )
-    _notify(conn, publications, transfer_id, [payer, payee])
+    notify_wallets(conn, publications, transfer_id, [payer, payee])
     return transfer_id
 
 
@@ -377,12 +365,6 @@ def decline_request(
 # --------------------------------------------------------------------------- splits
 
 
-def equal_shares(total: int, people: int) -> list[int]:
-    """``total`` in ``people`` parts that differ by at most one minor unit and sum exactly."""
-    base, remainder = divmod(total, people)
-    return [base + (1 if i < remainder else 0) for i in range(people)]
-
-
 def split(
     conn: Connection,
     publications: list[Publication],
@@ -477,25 +459,6 @@ def split(
 # --------------------------------------------------------------------------- red packets
 
 
-def draw_allocations(total: int, count: int) -> list[int]:
-    """Random shares of ``total`` for ``count`` people, each at least 1, summing exactly.
-
-    The "double average" draw: each share is uniform in [1, 2 x the average still owed],
-    capped so that everyone after gets at least one unit; the last takes the rest.
-    """
-    rng = secrets.SystemRandom()
-    shares: list[int] = []
-    remaining = total
-    for left in range(count, 1, -1):
-        ceiling = min(2 * remaining // left, remaining - (left - 1))
-        share = rng.randint(1, max(1, ceiling))
-        shares.append(share)
-        remaining -= share
-    shares.append(remaining)
-    rng.shuffle(shares)
-    return shares
-
-
 def _packet_card(conn: Connection, packet: Any) -> LuckyMoneyCard:
     claims = [
         PacketClaim(user_id=row.user_id, amount=row.amount)
@@ -573,7 +536,7 @@ def send_lucky(
         initiator_id=spec.user_id,
         thread_id=thread_id,
     )
-    _notify(conn, publications, transfer_id, [spec.user_id])
+    notify_wallets(conn, publications, transfer_id, [spec.user_id])
     card = _packet_card(conn, _packet(conn, packet_id))
     message = post_message(conn, publications, thread, members, spec.user_id, "", card=card)
     conn.execute(
@@ -628,7 +591,7 @@ def open_lucky(
             .where(lucky_packets.c.id == packet_id)
             .values(claimed=claimed, status="finished" if claimed == packet.count else "open")
         )
-        _notify(conn, publications, transfer_id, [user_id])
+        notify_wallets(conn, publications, transfer_id, [user_id])
         message = update_card(
             conn, publications, packet.message_id, _packet_card(conn, _packet(conn, packet_id))
         )
@@ -666,7 +629,7 @@ def expire_packets(conn: Connection, publications: list[Publication], now: int) 
                 initiator_id=packet.sender_id,
                 thread_id=packet.thread_id,
             )
-            _notify(conn, publications, transfer_id, [packet.sender_id])
+            notify_wallets(conn, publications, transfer_id, [packet.sender_id])
         conn.execute(
             update(lucky_packets).where(lucky_packets.c.id == packet.id).values(status="expired")
         )
@@ -686,3 +649,20 @@ def replayed_payment(
 
 def wallet_balance(conn: Connection, user_id: int, currency: str) -> Balance:
     return balance_of(conn, wallet(conn, user_id, currency))
+
+
+class PaymentStore(Store):
+    """Money that moves in the chat: top-ups, payments, requests, splits, red packets."""
+
+    __slots__ = ()
+
+    replayed = reads(replayed_payment)
+    topup = writes(topup)
+    pay = writes(pay)
+    request_money = writes(request_money)
+    pay_request = writes(pay_request)
+    decline_request = writes(decline_request)
+    split = writes(split)
+    send_lucky = writes(send_lucky)
+    open_lucky = writes(open_lucky)
+    expire_packets = writes(expire_packets)

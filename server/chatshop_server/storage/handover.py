@@ -27,10 +27,8 @@ from chatshop.protocol.shop_models import (
     Handover,
     HandoverMode,
 )
-from chatshop_server.storage.interface import Publication
-from chatshop_server.storage.rows import message_from_row, now_ms
-from chatshop_server.storage.shop_interface import AssistantContext
-from chatshop_server.storage.sql_catalog import (
+from chatshop_server.events import Publication
+from chatshop_server.storage.catalog import (
     brand_info,
     brand_user,
     is_staff,
@@ -38,15 +36,18 @@ from chatshop_server.storage.sql_catalog import (
     require_staff,
     staff_ids,
 )
-from chatshop_server.storage.sql_common import (
+from chatshop_server.storage.common import (
     active_member_ids,
     append_event,
     build_thread,
     thread_row,
     users_by_id,
 )
-from chatshop_server.storage.sql_messages import post_message
-from chatshop_server.storage.sql_orders import recent_orders
+from chatshop_server.storage.database import Store, reads, writes
+from chatshop_server.storage.messages import post_message
+from chatshop_server.storage.orders import recent_orders
+from chatshop_server.storage.rows import message_from_row, now_ms
+from chatshop_server.storage.specs import AssistantContext
 from chatshop_server.storage.tables import handovers, memberships, messages, products, threads
 
 BROWSE = 200  # most threads or products one listing considers
@@ -282,7 +283,7 @@ _card_peek = msgspec.json.Decoder(dict[str, object])
 
 
 def assistant_context(
-    conn: Connection, thread_id: int, sender_id: int, default_currency: str
+    conn: Connection, thread_id: int, sender_id: int
 ) -> tuple[bool, AssistantContext | None]:
     """(is it a brand thread, the context when the assistant should answer ``sender_id``)."""
     thread = conn.execute(select(threads.c.kind).where(threads.c.id == thread_id)).first()
@@ -291,7 +292,7 @@ def assistant_context(
     parts = _parts(conn, thread_id)
     if sender_id != parts.customer.id or _current(conn, parts).mode != "bot":
         return True, None
-    info = brand_info(conn, parts.brand, default_currency)
+    info = brand_info(conn, parts.brand)
     if not info.assistant:
         return True, None
     ids = list(
@@ -351,3 +352,17 @@ def assistant_reply(
         reply_to=reply_to,
         card=card,
     )
+
+
+class HandoverStore(Store):
+    """Who answers a brand thread (the assistant or a person), and the staff's thread list."""
+
+    __slots__ = ()
+
+    brand_threads = reads(brand_threads)
+    handover = reads(get_handover)
+    request_person = writes(request_person)
+    take = writes(take_thread)
+    release = writes(release_thread)
+    assistant_context = reads(assistant_context)
+    assistant_reply = writes(assistant_reply)

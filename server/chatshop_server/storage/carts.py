@@ -30,10 +30,8 @@ from chatshop.protocol.shop_models import (
     PromoList,
     ShippingOption,
 )
-from chatshop_server.storage.interface import Publication
-from chatshop_server.storage.rows import now_ms
-from chatshop_server.storage.shop_interface import ProductRef, PromoSpec
-from chatshop_server.storage.sql_catalog import (
+from chatshop_server.events import Publication
+from chatshop_server.storage.catalog import (
     BrandInfo,
     brand_info,
     brand_user,
@@ -41,7 +39,10 @@ from chatshop_server.storage.sql_catalog import (
     require_staff,
     resolve,
 )
-from chatshop_server.storage.sql_common import append_event, users_by_id
+from chatshop_server.storage.common import append_event, users_by_id
+from chatshop_server.storage.database import Store, reads, writes
+from chatshop_server.storage.rows import now_ms
+from chatshop_server.storage.specs import ProductRef, PromoSpec
 from chatshop_server.storage.tables import (
     addresses,
     cart_lines,
@@ -246,11 +247,10 @@ def save_promo(
     user_id: int | None,
     handle: str,
     spec: PromoSpec,
-    default_currency: str,
 ) -> Promo:
     brand = brand_user(conn, handle)
     require_staff(conn, brand, user_id)
-    info = brand_info(conn, brand, default_currency)
+    info = brand_info(conn, brand)
     code = spec.code.upper()
     values = {
         "kind": spec.kind,
@@ -321,11 +321,11 @@ def cart_view(conn: Connection, user_id: int, info: BrandInfo, now: int | None =
     )
 
 
-def get_cart(conn: Connection, user_id: int, handle: str, default_currency: str) -> Cart:
-    return cart_view(conn, user_id, brand_info(conn, brand_user(conn, handle), default_currency))
+def get_cart(conn: Connection, user_id: int, handle: str) -> Cart:
+    return cart_view(conn, user_id, brand_info(conn, brand_user(conn, handle)))
 
 
-def list_carts(conn: Connection, user_id: int, default_currency: str) -> CartList:
+def list_carts(conn: Connection, user_id: int) -> CartList:
     brand_ids = list(
         conn.execute(
             select(carts.c.brand_id)
@@ -340,10 +340,7 @@ def list_carts(conn: Connection, user_id: int, default_currency: str) -> CartLis
     )
     people = users_by_id(conn, brand_ids)
     return CartList(
-        carts=[
-            cart_view(conn, user_id, brand_info(conn, people[b], default_currency))
-            for b in brand_ids
-        ]
+        carts=[cart_view(conn, user_id, brand_info(conn, people[b])) for b in brand_ids]
     )
 
 
@@ -416,7 +413,6 @@ def cart_add(
     user_id: int,
     ref: ProductRef,
     quantity: int,
-    default_currency: str,
 ) -> Cart:
     product_id, variant_id = resolve(conn, user_id, ref)
     variant_id = require_variant(conn, product_id, variant_id)
@@ -455,7 +451,7 @@ def cart_add(
             .where(cart_lines.c.user_id == user_id, cart_lines.c.variant_id == variant_id)
             .values(quantity=wanted)
         )
-    return touch_cart(conn, publications, user_id, brand_info(conn, brand_id, default_currency))
+    return touch_cart(conn, publications, user_id, brand_info(conn, brand_id))
 
 
 def cart_set_quantity(
@@ -464,7 +460,6 @@ def cart_set_quantity(
     user_id: int,
     variant_id: int,
     quantity: int,
-    default_currency: str,
 ) -> Cart:
     where = and_(cart_lines.c.user_id == user_id, cart_lines.c.variant_id == variant_id)
     existing = conn.execute(select(cart_lines).where(where)).first()
@@ -479,7 +474,7 @@ def cart_set_quantity(
         elif quantity > limits.MAX_LINE_QUANTITY:
             raise ProtocolError(ErrorCode.TOO_LARGE, "too many of one item")
         conn.execute(update(cart_lines).where(where).values(quantity=quantity))
-    info = brand_info(conn, existing.brand_id, default_currency)
+    info = brand_info(conn, existing.brand_id)
     return touch_cart(conn, publications, user_id, info)
 
 
@@ -489,9 +484,8 @@ def set_cart_promo(
     user_id: int,
     handle: str,
     code: str | None,
-    default_currency: str,
 ) -> Cart:
-    info = brand_info(conn, brand_user(conn, handle), default_currency)
+    info = brand_info(conn, brand_user(conn, handle))
     if code is not None:
         cart = cart_view(conn, user_id, info)
         check = evaluate_promo(conn, info, user_id, code, cart.subtotal, now_ms())
@@ -611,13 +605,12 @@ def build_basket(
     shipping_code: str | None,
     promo_code: str | None,
     address: Address | None,
-    default_currency: str,
     now: int,
 ) -> Basket:
     brand = brand_user(conn, handle)
     if brand.id == user_id:
         raise ProtocolError(ErrorCode.BAD_REQUEST, "a brand cannot buy from itself")
-    info = brand_info(conn, brand, default_currency)
+    info = brand_info(conn, brand)
     if items is None:
         entries = _entries(conn, user_id, brand.id)
         if promo_code is None:
@@ -684,3 +677,19 @@ def release_promo(conn: Connection, order_id: int) -> None:
         return
     conn.execute(delete(promo_uses).where(promo_uses.c.order_id == order_id))
     conn.execute(update(promos).where(promos.c.id == row.promo_id).values(uses=promos.c.uses - 1))
+
+
+class CartStore(Store):
+    """One cart per customer and brand, the saved address, and the brands' promo codes."""
+
+    __slots__ = ()
+
+    cart = reads(get_cart)
+    carts = reads(list_carts)
+    add = writes(cart_add)
+    set_quantity = writes(cart_set_quantity)
+    set_promo = writes(set_cart_promo)
+    address = reads(get_address)
+    set_address = writes(set_address)
+    save_promo = writes(save_promo)
+    promos = reads(list_promos)

@@ -11,9 +11,8 @@ from chatshop.protocol.errors import ErrorCode, ProtocolError
 from chatshop.protocol.frames import MemberEvent, ThreadEvent
 from chatshop.protocol.limits import MAX_GROUP_MEMBERS
 from chatshop.protocol.models import Thread, User
-from chatshop_server.storage.interface import MemberAction, Publication
-from chatshop_server.storage.rows import now_ms
-from chatshop_server.storage.sql_common import (
+from chatshop_server.events import Publication
+from chatshop_server.storage.common import (
     active_member_ids,
     append_event,
     build_thread,
@@ -23,7 +22,11 @@ from chatshop_server.storage.sql_common import (
     require_member,
     require_user,
     thread_row,
+    user_by_id,
 )
+from chatshop_server.storage.database import Store, reads, writes
+from chatshop_server.storage.rows import now_ms
+from chatshop_server.storage.specs import MemberAction
 from chatshop_server.storage.tables import memberships, threads
 
 
@@ -88,7 +91,10 @@ def _create_thread(
     return thread_id
 
 
-def open_direct(conn: Connection, publications: list[Publication], me: User, handle: str) -> Thread:
+def open_direct(
+    conn: Connection, publications: list[Publication], user_id: int, handle: str
+) -> Thread:
+    me = user_by_id(conn, user_id)
     other = require_user(conn, handle)
     if other.id == me.id:
         raise ProtocolError(ErrorCode.BAD_REQUEST, "a direct thread needs someone else")
@@ -121,10 +127,11 @@ def open_direct(conn: Connection, publications: list[Publication], me: User, han
 def create_group(
     conn: Connection,
     publications: list[Publication],
-    me: User,
+    user_id: int,
     name: str,
     handles: Sequence[str],
 ) -> Thread:
+    me = user_by_id(conn, user_id)
     member_ids = [me.id]
     for handle in handles:
         user = require_user(conn, handle)
@@ -161,11 +168,12 @@ def _announce(conn: Connection, publications: list[Publication], thread_id: int)
 def change_member(
     conn: Connection,
     publications: list[Publication],
-    me: User,
+    user_id: int,
     thread_id: int,
     handle: str,
     action: MemberAction,
 ) -> Thread:
+    me = user_by_id(conn, user_id)
     members = _require_owned_group(conn, me, thread_id)
     user = require_user(conn, handle)
     if action == "add":
@@ -219,8 +227,9 @@ def _touch(conn: Connection, thread_id: int) -> None:
 
 
 def rename_group(
-    conn: Connection, publications: list[Publication], me: User, thread_id: int, name: str
+    conn: Connection, publications: list[Publication], user_id: int, thread_id: int, name: str
 ) -> Thread:
+    me = user_by_id(conn, user_id)
     _require_owned_group(conn, me, thread_id)
     conn.execute(update(threads).where(threads.c.id == thread_id).values(name=name))
     _touch(conn, thread_id)
@@ -229,8 +238,9 @@ def rename_group(
 
 
 def leave_group(
-    conn: Connection, publications: list[Publication], me: User, thread_id: int
+    conn: Connection, publications: list[Publication], user_id: int, thread_id: int
 ) -> None:
+    me = user_by_id(conn, user_id)
     row, members = require_member(conn, me.id, thread_id)
     if row.kind != "group":
         raise ProtocolError(ErrorCode.BAD_REQUEST, "you can only leave groups")
@@ -253,3 +263,19 @@ def typing_recipients(conn: Connection, user_id: int, thread_id: int) -> list[in
     """The other members who may see ``user_id`` typing: nobody across a block."""
     _, members = require_member(conn, user_id, thread_id)
     return [m for m in members if m != user_id and not is_blocked_between(conn, user_id, m)]
+
+
+class ThreadStore(Store):
+    """Direct threads, groups and their members."""
+
+    __slots__ = ()
+
+    list = reads(list_threads)
+    get = reads(get_thread)
+    open_direct = writes(open_direct)
+    create_group = writes(create_group)
+    change_member = writes(change_member)
+    rename_group = writes(rename_group)
+    leave_group = writes(leave_group)
+    member_ids = reads(member_ids)
+    typing_recipients = reads(typing_recipients)

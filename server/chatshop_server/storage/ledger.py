@@ -15,9 +15,17 @@ from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from chatshop.protocol.errors import ErrorCode, ProtocolError
 from chatshop.protocol.models import User
-from chatshop.protocol.payment_frames import Balance, Transfer, TransferKind
+from chatshop.protocol.payment_frames import (
+    Balance,
+    Transfer,
+    TransferKind,
+    TransferPage,
+    WalletEvent,
+)
+from chatshop_server.events import Publication
+from chatshop_server.storage.common import append_event, new_id, users_by_id
+from chatshop_server.storage.database import Store, reads
 from chatshop_server.storage.rows import now_ms
-from chatshop_server.storage.sql_common import new_id, users_by_id
 from chatshop_server.storage.tables import ledger_accounts, lucky_packets, transfers
 
 AccountKind = Literal["wallet", "funding", "escrow"]
@@ -159,9 +167,7 @@ def balances(conn: Connection, user_id: int) -> list[Balance]:
     return [Balance(currency=row.currency, amount=row.balance) for row in rows]
 
 
-def history(
-    conn: Connection, user_id: int, before: int | None, limit: int
-) -> tuple[list[Transfer], bool]:
+def history(conn: Connection, user_id: int, before: int | None, limit: int) -> TransferPage:
     """A user's transfers across their wallets, newest first."""
     mine = [
         row.id
@@ -172,7 +178,7 @@ def history(
         )
     ]
     if not mine:
-        return [], False
+        return TransferPage(transfers=[], more=False)
     debit_owner = ledger_accounts.alias("debit_owner")
     credit_owner = ledger_accounts.alias("credit_owner")
     query = (
@@ -191,7 +197,9 @@ def history(
         query = query.where(transfers.c.id < before)
     rows = conn.execute(query.order_by(transfers.c.id.desc()).limit(limit + 1)).all()
     people = users_by_id(conn, [r.from_user for r in rows] + [r.to_user for r in rows])
-    return [_view(row, user_id, people) for row in rows[:limit]], len(rows) > limit
+    return TransferPage(
+        transfers=[_view(row, user_id, people) for row in rows[:limit]], more=len(rows) > limit
+    )
 
 
 def _sums(conn: Connection, side: Any) -> dict[int, int]:
@@ -237,3 +245,26 @@ def check_books(conn: Connection) -> list[str]:
                 f"but open red packets owe {owed.get(currency, 0)}"
             )
     return problems
+
+
+def notify_wallets(
+    conn: Connection, publications: list[Publication], transfer_id: int, user_ids: list[int]
+) -> None:
+    """A ``wallet`` event to each person whose wallet this transfer touched."""
+    for user_id in user_ids:
+        if user_id == SYSTEM:
+            continue
+        view = transfer_view(conn, transfer_id, user_id)
+        balance = balance_of(conn, wallet(conn, user_id, view.currency))
+        event = WalletEvent(transfer=view, balance=balance)
+        append_event(conn, publications, event, recipients=[user_id], user_id=user_id)
+
+
+class LedgerStore(Store):
+    """Balances, transfer history and the audit of the books."""
+
+    __slots__ = ()
+
+    balances = reads(balances)
+    history = reads(history)
+    check_books = reads(check_books)

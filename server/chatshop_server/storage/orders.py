@@ -35,10 +35,8 @@ from chatshop.protocol.shop_models import (
     OrderRole,
     OrderStep,
 )
-from chatshop_server.storage.interface import Publication
-from chatshop_server.storage.rows import now_ms
-from chatshop_server.storage.shop_interface import CheckoutSpec
-from chatshop_server.storage.sql_cart import (
+from chatshop_server.events import Publication
+from chatshop_server.storage.carts import (
     build_basket,
     new_promo_use,
     release_promo,
@@ -46,8 +44,8 @@ from chatshop_server.storage.sql_cart import (
     save_address,
     take_promo,
 )
-from chatshop_server.storage.sql_catalog import brand_user, is_staff, require_staff, staff_ids
-from chatshop_server.storage.sql_common import (
+from chatshop_server.storage.catalog import brand_user, is_staff, require_staff, staff_ids
+from chatshop_server.storage.common import (
     active_member_ids,
     append_event,
     is_blocked_between,
@@ -55,12 +53,14 @@ from chatshop_server.storage.sql_common import (
     thread_row,
     users_by_id,
 )
-from chatshop_server.storage.sql_idempotency import recall, remember
-from chatshop_server.storage.sql_ledger import balance_of, move, short_id, wallet
-from chatshop_server.storage.sql_messages import post_message, update_card
-from chatshop_server.storage.sql_payments import _notify as notify_wallets
-from chatshop_server.storage.sql_threads import open_direct
+from chatshop_server.storage.database import Store, reads, writes
+from chatshop_server.storage.idempotency import recall, remember
+from chatshop_server.storage.ledger import balance_of, move, notify_wallets, short_id, wallet
+from chatshop_server.storage.messages import post_message, update_card
+from chatshop_server.storage.rows import now_ms
+from chatshop_server.storage.specs import CheckoutSpec
 from chatshop_server.storage.tables import order_lines, order_steps, orders, variants
+from chatshop_server.storage.threads import open_direct
 
 NEXT_STEP: dict[str, OrderStatus] = {
     "placed": "confirmed",
@@ -184,7 +184,7 @@ def _tell(conn: Connection, publications: list[Publication], order: Order) -> No
 # --------------------------------------------------------------------------- checkout
 
 
-def preview(conn: Connection, spec: CheckoutSpec, default_currency: str) -> CheckoutQuote:
+def preview(conn: Connection, spec: CheckoutSpec) -> CheckoutQuote:
     """What checking out would cost now; nothing is reserved."""
     basket = build_basket(
         conn,
@@ -194,7 +194,6 @@ def preview(conn: Connection, spec: CheckoutSpec, default_currency: str) -> Chec
         spec.shipping,
         spec.promo,
         spec.address,
-        default_currency,
         now_ms(),
     )
     currency = basket.brand.currency
@@ -226,7 +225,7 @@ def preview(conn: Connection, spec: CheckoutSpec, default_currency: str) -> Chec
 
 
 def checkout(
-    conn: Connection, publications: list[Publication], spec: CheckoutSpec, default_currency: str
+    conn: Connection, publications: list[Publication], spec: CheckoutSpec
 ) -> CheckoutResult:
     """Place and pay for an order, all or nothing."""
     prior = recall(conn, spec.user_id, spec.key, spec.request_hash)
@@ -243,7 +242,6 @@ def checkout(
         spec.shipping,
         spec.promo,
         spec.address,
-        default_currency,
         now,
     )
     brand = basket.brand.user
@@ -385,8 +383,7 @@ def _brand_thread(
     conn: Connection, publications: list[Publication], user_id: int, brand_handle: str
 ) -> Any:
     """The customer's thread with the brand, opened now if it does not exist yet."""
-    me = users_by_id(conn, [user_id])[user_id]
-    return open_direct(conn, publications, me, brand_handle)
+    return open_direct(conn, publications, user_id, brand_handle)
 
 
 def _step(
@@ -629,3 +626,17 @@ def recent_orders(conn: Connection, customer_id: int, brand_id: int, limit: int)
         .limit(limit)
     ).all()
     return [_view(conn, row) for row in rows]
+
+
+class OrderStore(Store):
+    """Checkout and the life of an order, from placed to delivered or refunded."""
+
+    __slots__ = ()
+
+    preview = reads(preview)
+    checkout = writes(checkout)
+    orders = reads(list_orders)
+    order = reads(get_order)
+    advance = writes(advance_order)
+    cancel = writes(cancel_order)
+    refund = writes(refund_order)

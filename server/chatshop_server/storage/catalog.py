@@ -30,18 +30,19 @@ from chatshop.protocol.shop_models import (
     ShippingOption,
     Variant,
 )
-from chatshop_server.catalog_rules import CleanProduct
-from chatshop_server.storage.interface import Publication
-from chatshop_server.storage.rows import now_ms
-from chatshop_server.storage.shop_interface import BrandChanges, ProductRef
-from chatshop_server.storage.sql_common import (
+from chatshop_server.events import Publication
+from chatshop_server.rules.catalog import CleanProduct
+from chatshop_server.storage.common import (
     new_id,
     require_member,
     require_user,
     users_by_id,
 )
-from chatshop_server.storage.sql_idempotency import recall, remember
-from chatshop_server.storage.sql_messages import post_message
+from chatshop_server.storage.database import Store, reads, settings, writes
+from chatshop_server.storage.idempotency import recall, remember
+from chatshop_server.storage.messages import post_message
+from chatshop_server.storage.rows import now_ms
+from chatshop_server.storage.specs import BrandChanges, ProductRef
 from chatshop_server.storage.tables import (
     brand_staff,
     brands,
@@ -86,18 +87,19 @@ def _brand_user_by_id(conn: Connection, brand_id: int) -> User:
     return found
 
 
-def brand_info(conn: Connection, brand: User | int, default_currency: str) -> BrandInfo:
+def brand_info(conn: Connection, brand: User | int) -> BrandInfo:
     user = brand if isinstance(brand, User) else _brand_user_by_id(conn, brand)
     row = conn.execute(select(brands).where(brands.c.user_id == user.id)).first()
     if row is None:
-        return BrandInfo(user, "", False, default_currency, list(DEFAULT_SHIPPING), True)
+        currency = settings(conn).default_currency
+        return BrandInfo(user, "", False, currency, list(DEFAULT_SHIPPING), True)
     shipping = _shipping_decoder.decode(row.shipping) or list(DEFAULT_SHIPPING)
     return BrandInfo(
         user, row.description, bool(row.verified), row.currency, shipping, bool(row.assistant)
     )
 
 
-def _ensure_brand_row(conn: Connection, brand_id: int, default_currency: str) -> None:
+def _ensure_brand_row(conn: Connection, brand_id: int) -> None:
     exists = conn.execute(select(brands.c.user_id).where(brands.c.user_id == brand_id)).first()
     if exists is None:
         conn.execute(
@@ -105,7 +107,7 @@ def _ensure_brand_row(conn: Connection, brand_id: int, default_currency: str) ->
                 user_id=brand_id,
                 description="",
                 verified=0,
-                currency=default_currency,
+                currency=settings(conn).default_currency,
                 shipping=b"[]",
                 assistant=1,
                 updated_at=now_ms(),
@@ -140,8 +142,8 @@ def staff_ids(conn: Connection, brand_id: int) -> list[int]:
     return [brand_id, *listed]
 
 
-def brand_profile(conn: Connection, handle: str, default_currency: str) -> BrandProfile:
-    return _profile(conn, brand_info(conn, brand_user(conn, handle), default_currency))
+def brand_profile(conn: Connection, handle: str) -> BrandProfile:
+    return _profile(conn, brand_info(conn, brand_user(conn, handle)))
 
 
 def _profile(conn: Connection, info: BrandInfo) -> BrandProfile:
@@ -169,7 +171,6 @@ def update_brand(
     publications: list[Publication],
     user_id: int | None,
     handle: str,
-    default_currency: str,
     changes: BrandChanges,
 ) -> BrandProfile:
     """Change a brand's profile; ``verified`` is for the relay admin (``user_id`` None)."""
@@ -179,7 +180,7 @@ def update_brand(
     assistant, verified = changes.assistant, changes.verified
     if verified is not None and user_id is not None:
         raise ProtocolError(ErrorCode.FORBIDDEN, "only the relay admin verifies brands")
-    _ensure_brand_row(conn, brand.id, default_currency)
+    _ensure_brand_row(conn, brand.id)
     values: dict[str, Any] = {"updated_at": now_ms()}
     if description is not None:
         values["description"] = description
@@ -201,7 +202,7 @@ def update_brand(
     if verified is not None:
         values["verified"] = int(verified)
     conn.execute(update(brands).where(brands.c.user_id == brand.id).values(**values))
-    return brand_profile(conn, handle, default_currency)
+    return brand_profile(conn, handle)
 
 
 def set_staff(
@@ -210,7 +211,6 @@ def set_staff(
     brand_handle: str,
     person_handle: str,
     add: bool,
-    default_currency: str,
 ) -> BrandProfile:
     """Relay admin: let a person act for a brand, or stop them."""
     brand = brand_user(conn, brand_handle)
@@ -223,7 +223,7 @@ def set_staff(
         conn.execute(
             insert(brand_staff).values(brand_id=brand.id, user_id=person.id, added_at=now_ms())
         )
-    return brand_profile(conn, brand_handle, default_currency)
+    return brand_profile(conn, brand_handle)
 
 
 # --------------------------------------------------------------------------- products
@@ -548,13 +548,11 @@ def _store_product(conn: Connection, brand_id: int, product: CleanProduct) -> tu
     return product_id, created
 
 
-def _brand_for_write(
-    conn: Connection, user_id: int | None, handle: str, default_currency: str
-) -> BrandInfo:
+def _brand_for_write(conn: Connection, user_id: int | None, handle: str) -> BrandInfo:
     brand = brand_user(conn, handle)
     require_staff(conn, brand, user_id)
-    _ensure_brand_row(conn, brand.id, default_currency)
-    return brand_info(conn, brand, default_currency)
+    _ensure_brand_row(conn, brand.id)
+    return brand_info(conn, brand)
 
 
 def save_product(
@@ -563,9 +561,8 @@ def save_product(
     user_id: int | None,
     handle: str,
     product: CleanProduct,
-    default_currency: str,
 ) -> ProductResult:
-    info = _brand_for_write(conn, user_id, handle, default_currency)
+    info = _brand_for_write(conn, user_id, handle)
     _check_currency(info, product)
     conflicts = _conflicts(conn, info.user.id, product)
     if conflicts:
@@ -590,10 +587,9 @@ def import_products(
     items: Sequence[CleanProduct],
     prior_errors: Sequence[ImportRowError],
     dry_run: bool,
-    default_currency: str,
 ) -> ImportReport:
     """Store every product, or none when any row is wrong (reporting every wrong row)."""
-    info = _brand_for_write(conn, user_id, handle, default_currency)
+    info = _brand_for_write(conn, user_id, handle)
     errors = list(prior_errors)
     seen: dict[str, int] = {}
     for product in items:
@@ -732,3 +728,48 @@ def share_product(
     message = post_message(conn, publications, thread, members, user_id, text, card=card)
     remember(conn, user_id, key, request_hash, encode(message))
     return message
+
+
+def brand_currency(conn: Connection, handle: str) -> str:
+    """The currency a brand sells in."""
+    return brand_info(conn, brand_user(conn, handle)).currency
+
+
+def check_staff(conn: Connection, user_id: int, handle: str) -> None:
+    """``forbidden`` unless ``user_id`` is staff of brand ``handle``."""
+    require_staff(conn, brand_user(conn, handle), user_id)
+
+
+def is_staff_anywhere(conn: Connection, user_id: int) -> bool:
+    row = conn.execute(
+        select(brand_staff.c.brand_id).where(brand_staff.c.user_id == user_id)
+    ).first()
+    return row is not None
+
+
+class BrandStore(Store):
+    """Brand profiles and their staff."""
+
+    __slots__ = ()
+
+    profile = reads(brand_profile)
+    update = writes(update_brand)
+    set_staff = writes(set_staff)
+    currency = reads(brand_currency)
+    require_staff = reads(check_staff)
+    is_staff_anywhere = reads(is_staff_anywhere)
+
+
+class CatalogStore(Store):
+    """Products and their variants: browsing, search, scan, editing, import, sharing."""
+
+    __slots__ = ()
+
+    catalog = reads(catalog)
+    product = reads(get_product)
+    search = reads(search)
+    scan = reads(scan)
+    save_product = writes(save_product)
+    archive_product = writes(archive_product)
+    import_products = writes(import_products)
+    share_product = writes(share_product)
