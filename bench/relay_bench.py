@@ -129,6 +129,7 @@ class RelayProcess:
                 "--rate-limit",
                 "0",
                 "--fast-passwords",
+                "--demo-funding",
                 "--log-level",
                 "WARNING",
                 "--synchronous",

@@ -54,13 +54,21 @@ class RunningRelay:
         return f"ws://127.0.0.1:{self.port}"
 
     def _config(self) -> RelayConfig:
+        # Tests fund their accounts from the demo card, with room for large amounts; the
+        # documented limits are tested with relays that set them.
+        options = {
+            "demo_funding": True,
+            "demo_topup_max_major": 10_000,
+            "demo_topup_daily_major": 1_000_000,
+            **self.options,
+        }
         return RelayConfig(
             host="127.0.0.1",
             port=self.port,
             db_path=self.db_path,
             fast_passwords=True,
             synchronous="NORMAL",
-            **self.options,
+            **options,
         )
 
     async def start(self) -> None:
@@ -312,6 +320,11 @@ class RelayProcess:
             "--db",
             str(self.db_path),
             "--fast-passwords",
+            "--demo-funding",
+            "--demo-topup-max",
+            "10000",
+            "--demo-topup-daily",
+            "1000000",
             *self.args,
             stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE,

@@ -73,6 +73,11 @@ class Person:
         wallet = await self.ok("wallet")
         return sum(b["amount"] for b in wallet["balances"] if b["currency"] == currency)
 
+    async def held(self, currency: str = EUR) -> int:
+        """What a brand's orders hold for it in escrow, in ``currency``."""
+        wallet = await self.ok("wallet")
+        return sum(b["amount"] for b in wallet.get("held", []) if b["currency"] == currency)
+
     async def topup(self, amount: int, currency: str = EUR) -> dict[str, Any]:
         result: dict[str, Any] = await self.ok(
             "topup", amount=amount, currency=currency, key=new_key()

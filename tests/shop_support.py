@@ -125,7 +125,7 @@ async def open_shop(
     brand = Person(client)
     member = Person(await raw_user(relay.url, staff))
     assert relay.relay is not None
-    await relay.relay.stores.brands.set_staff(handle, staff, True)
+    await relay.relay.stores.staff.set_staff(handle, staff, True)
     await member.ok(
         "brand_update", brand=handle, shipping=shipping or SHIPPING, assistant=assistant
     )

@@ -183,7 +183,7 @@ async def test_staff_take_a_thread_and_a_brand_without_staff_waits(relay: Runnin
     assert taken["mode"] == "staff" and taken["agent"]["handle"] == "nora"
     assert await ask(shop, sam, thread, "42L?") == []
     assert relay.relay is not None
-    await relay.relay.stores.brands.set_staff("northwind", "nora", False)
+    await relay.relay.stores.staff.set_staff("northwind", "nora", False)
     await shop.brand.ok("thread_release", thread_id=thread)
     waiting = await sam.ok("handover_request", thread_id=thread)
     assert waiting["mode"] == "waiting" and waiting.get("agent") is None

@@ -44,7 +44,7 @@ async def staff(relay: RunningRelay) -> AsyncIterator[Any]:
     )
     client = await make_user(relay.url, "nora")
     assert relay.relay is not None
-    await relay.relay.stores.brands.set_staff("northwind", "nora", True)
+    await relay.relay.stores.staff.set_staff("northwind", "nora", True)
     yield client
     await client.close()
 

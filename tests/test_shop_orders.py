@@ -86,7 +86,8 @@ async def test_checkout_from_a_shared_card(shop: Shop) -> None:
     assert receipt["card"]["kind"] == "receipt" and receipt["card"]["number"] == order["number"]
     assert receipt["card"]["total"] == 16410 and receipt["card"]["short_id"].startswith("T-")
     assert stock_of(shop, "COAT-42L") == 2
-    assert await shop.brand.balance() == 16410
+    assert await shop.brand.held() == 16410  # in escrow until the return window has passed
+    assert await shop.brand.balance() == 0
     assert (await sam.ok("cart", brand="northwind"))["lines"] == []
     assert (await sam.ok("address"))["address"]["city"] == "Lyon"
     await sam.wait_event(card_message(thread, "receipt", number=order["number"]))

@@ -1,30 +1,35 @@
-"""Relay admin commands for brands: verify them, name their staff, import a catalogue.
+"""Relay admin commands: verify brands, name their staff, import a catalogue, credit money.
 
     chatshop-server --db relay.db --verify-brand northwind
     chatshop-server --db relay.db --add-staff northwind nora
     chatshop-server --db relay.db --import-catalog northwind catalogue.csv
+    chatshop-server --db relay.db --credit sam 25.00 EUR --source bank-transfer
 
 Several may be given at once; they run in that order. Each opens the database (migrating it
-if needed), makes its change through the storage interface and exits: 0 when done, 1 when
-refused (the reason on stderr). They may run while the relay serves: SQLite serialises the
-writes (a change that collides with a busy relay may be refused with "database is locked";
-run it again).
+if needed), makes its change through the stores and exits: 0 when done, 1 when refused (the
+reason on stderr). They may run while the relay serves: SQLite serialises the writes, and the
+running relay publishes the events they wrote (a removed staff member's departure, a credited
+wallet) within a quarter of a second.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from chatshop.brand_import import ParsedCatalog, format_report, parse_file, resolve_images
 from chatshop.protocol.errors import ProtocolError
+from chatshop.protocol.handles import bare
+from chatshop.protocol.money import check_currency, format_money, to_minor
 from chatshop.protocol.shop_models import (
     ImportRowError,
 )
 from chatshop_server.config import RelayConfig
 from chatshop_server.media import MediaStore
 from chatshop_server.rules.catalog import CleanProduct, normalize_product
+from chatshop_server.rules.money import check_amount, transfer_limit
 from chatshop_server.storage.database import StoreSettings
 from chatshop_server.storage.specs import BrandChanges
 from chatshop_server.storage.stores import Stores, open_stores
@@ -49,6 +54,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="stop a person acting for a brand",
     )
     group.add_argument(
+        "--credit",
+        nargs=3,
+        metavar=("HANDLE", "AMOUNT", "CURRENCY"),
+        help="put money into an account's wallet (e.g. --credit sam 25.00 EUR), recorded "
+        "as a transfer from the funding source named by --source",
+    )
+    group.add_argument(
+        "--source",
+        metavar="NAME",
+        help="with --credit: where the money comes from, e.g. bank-transfer or cash-desk "
+        "(--check-ledger reports each source's total)",
+    )
+    group.add_argument("--note", default="", help="with --credit: a note shown in the wallet")
+    group.add_argument(
         "--import-catalog",
         nargs=2,
         metavar=("BRAND", "FILE"),
@@ -64,6 +83,7 @@ def requested(args: argparse.Namespace) -> bool:
             "unverify_brand",
             "add_staff",
             "remove_staff",
+            "credit",
             "import_catalog",
         )
     )
@@ -78,21 +98,41 @@ async def run(config: RelayConfig, args: argparse.Namespace) -> int:
     await stores.db.start()
     try:
         if args.verify_brand or args.unverify_brand:
-            handle = (args.verify_brand or args.unverify_brand).removeprefix("@")
+            handle = bare(args.verify_brand or args.unverify_brand)
             changes = BrandChanges(verified=args.verify_brand is not None)
             profile = await stores.brands.update(None, handle, changes)
             state = "verified" if profile.verified else "not verified"
             print(f"@{profile.brand.handle} is {state}")
         if args.add_staff or args.remove_staff:
             brand, person = args.add_staff or args.remove_staff
-            profile = await stores.brands.set_staff(
-                brand.removeprefix("@"), person.removeprefix("@"), args.add_staff is not None
+            profile = await stores.staff.set_staff(
+                bare(brand), bare(person), args.add_staff is not None
             )
             staff = ", ".join(f"@{u.handle}" for u in profile.staff) or "nobody"
             print(f"@{profile.brand.handle} staff: {staff}")
+        if args.credit:
+            if not args.source:
+                print("chatshop-server: --credit needs --source NAME", file=sys.stderr)
+                return 1
+            handle, amount_text, currency_text = args.credit
+            currency = check_currency(currency_text.upper())
+            try:
+                amount = to_minor(Decimal(amount_text), currency)
+            except InvalidOperation:
+                print(f"chatshop-server: {amount_text!r} is not an amount", file=sys.stderr)
+                return 1
+            check_amount(amount, currency, transfer_limit(currency, config.max_transfer_major))
+            result = await stores.payments.credit(
+                bare(handle), amount, currency, args.source, args.note
+            )
+            balance = format_money(result.balance.amount, currency)
+            print(
+                f"credited @{bare(handle)} {format_money(amount, currency)} from {args.source} "
+                f"({result.transfer.short_id}); balance {balance}"
+            )
         if args.import_catalog:
             brand, file = args.import_catalog
-            return await import_file(stores, config, brand.removeprefix("@"), Path(file))
+            return await import_file(stores, config, bare(brand), Path(file))
     except ProtocolError as exc:
         print(f"chatshop-server: {exc.message}", file=sys.stderr)
         return 1

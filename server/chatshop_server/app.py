@@ -54,7 +54,11 @@ class Relay:
             config.db_path,
             self._publish,
             synchronous=config.synchronous,
-            settings=StoreSettings(default_currency=config.default_currency, clock=config.clock),
+            settings=StoreSettings(
+                default_currency=config.default_currency,
+                clock=config.clock,
+                return_window_ms=int(config.return_window_days * 24 * 3600 * 1000),
+            ),
         )
         self.assistant = Assistant(self.stores, logger=logger.getChild("assistant"))
         self.context = RelayContext(
@@ -97,7 +101,7 @@ class Relay:
             logger=logging.getLogger("chatshop.server.websockets"),
         )
         self._started = time.monotonic()
-        self._sweeper = asyncio.create_task(self._sweep_red_packets(), name="red-packet-sweeper")
+        self._sweeper = asyncio.create_task(self._sweep_deadlines(), name="deadline-sweeper")
         self.assistant.enabled = self.config.assistant
         self.log.info("relay listening on %s (db %s)", self.url, self.config.db_path)
 
@@ -115,15 +119,20 @@ class Relay:
         await self.stores.db.close()
         self.log.info("relay stopped")
 
-    async def _sweep_red_packets(self) -> None:
-        """Return unclaimed red-packet money to senders once packets expire."""
+    async def _sweep_deadlines(self) -> None:
+        """Money that waits for a deadline moves once it has passed: unclaimed red-packet
+        money back to senders, orders' held payments to brands after the return window."""
         while True:
             try:
-                returned = await self.stores.payments.expire_packets(self.config.clock())
+                now = self.config.clock()
+                returned = await self.stores.payments.expire_packets(now)
                 if returned:
                     self.log.info("returned %d expired red packet(s)", returned)
+                released = await self.stores.orders.release_due(now)
+                if released:
+                    self.log.info("released the payment of %d delivered order(s)", released)
             except Exception:
-                self.log.exception("red packet sweep failed; will retry")
+                self.log.exception("deadline sweep failed; will retry")
             await asyncio.sleep(self.config.lucky_sweep_seconds)
 
     def _publish(self, publication: Publication) -> None:

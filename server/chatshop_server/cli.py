@@ -13,7 +13,7 @@ import platformdirs
 
 from chatshop.protocol import limits
 from chatshop.protocol.errors import ProtocolError
-from chatshop.protocol.money import check_currency
+from chatshop.protocol.money import check_currency, format_money
 from chatshop_server import admin
 from chatshop_server.app import Relay
 from chatshop_server.config import RelayConfig
@@ -86,10 +86,38 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds after which unclaimed red-packet money returns (default: %(default)s)",
     )
     parser.add_argument(
+        "--demo-funding",
+        action="store_true",
+        help="let accounts top up from a simulated card (the demo's money): at most "
+        "--demo-topup-max per top-up and --demo-topup-daily per account per 24 hours. "
+        "Implied by --seed-demo. Off otherwise: money then enters only through --credit",
+    )
+    parser.add_argument(
+        "--demo-topup-max",
+        type=int,
+        default=500,
+        help="with --demo-funding: largest top-up, in major units (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--demo-topup-daily",
+        type=int,
+        default=2_000,
+        help="with --demo-funding: top-ups per account per 24 hours, in major units "
+        "(default: %(default)s)",
+    )
+    parser.add_argument(
+        "--return-window",
+        type=float,
+        default=14.0,
+        help="days after delivery that an order's payment stays held for refunds before it "
+        "reaches the brand's wallet (default: %(default)s)",
+    )
+    parser.add_argument(
         "--check-ledger",
         action="store_true",
         help="admin: recompute every balance from the transfers, report any discrepancy "
-        "and exit (status 0 when the books balance, 1 otherwise)",
+        "and the money each funding source brought in, and exit (status 0 when the books "
+        "balance, 1 otherwise)",
     )
     admin.add_arguments(parser)
     parser.add_argument(
@@ -123,6 +151,10 @@ def config_from_args(args: argparse.Namespace) -> RelayConfig:
         default_currency=check_currency(args.currency.upper()),
         max_transfer_major=args.max_transfer,
         lucky_expiry_seconds=args.lucky_expiry,
+        demo_funding=args.demo_funding or args.seed_demo,
+        demo_topup_max_major=args.demo_topup_max,
+        demo_topup_daily_major=args.demo_topup_daily,
+        return_window_days=args.return_window,
     )
 
 
@@ -132,8 +164,13 @@ async def check_ledger(config: RelayConfig) -> int:
     await relay.stores.db.start()
     try:
         problems = await relay.stores.ledger.check_books()
+        entered = await relay.stores.ledger.money_entered()
     finally:
         await relay.stores.db.close()
+    for source, currency, amount, count in entered:
+        print(f"money in from {source}: {format_money(amount, currency)} ({count} transfers)")
+    if not entered:
+        print("no money has entered the relay")
     for problem in problems:
         print(problem)
     print("the books balance" if not problems else f"{len(problems)} problem(s) found")

@@ -30,7 +30,14 @@ class RelayConfig:
     default_currency: str = "EUR"
     max_transfer_major: int = 10_000  # per transfer, in major units of its currency
     lucky_expiry_seconds: float = 24 * 3600.0  # unclaimed red-packet money goes back then
-    lucky_sweep_seconds: float = 30.0  # how often expired red packets are looked for
+    lucky_sweep_seconds: float = 30.0  # how often deadlines (red packets, orders) are looked at
+    # Money enters only from a named funding source. The simulated card (``topup``) is for
+    # demos: off unless asked for (``--demo-funding``, or ``--seed-demo``), and then
+    # limited per top-up and per account per rolling 24 hours, in major units.
+    demo_funding: bool = False
+    demo_topup_max_major: int = 500
+    demo_topup_daily_major: int = 2_000
+    return_window_days: float = 14.0  # an order's money is held this long after delivery
     # Shopping
     media_dir: Path | None = None  # product images; default: "media" next to the database
     assistant: bool = True  # brands' assistants answer customers in brand threads

@@ -219,7 +219,10 @@ class Peer:
             self._flushing = False
 
     def revoke(self) -> None:
-        """This session was revoked elsewhere: close with 4001."""
+        """This session was revoked elsewhere: from now on nothing reaches this connection
+        and nothing it sends is served; then it is closed with 4001."""
+        self.end_session()
+        self._outbox.clear()
         self._close_later(CloseCode.SESSION_REVOKED, "session revoked")
 
     def start_session(self, user: User, session_id: int, since: int) -> None:

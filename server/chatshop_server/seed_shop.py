@@ -289,7 +289,7 @@ async def seed_shop(
     brand, sam = users["northwind"], users["sam"]
     nora = await stores.accounts.create_user(STAFF[0], STAFF[1], "person", password_hash)
     users[STAFF[0]] = nora
-    await stores.brands.set_staff(brand.handle, nora.handle, True)
+    await stores.staff.set_staff(brand.handle, nora.handle, True)
     await stores.brands.update(
         None, brand.handle, BrandChanges(description=DESCRIPTION, shipping=SHIPPING)
     )

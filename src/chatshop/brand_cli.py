@@ -20,6 +20,7 @@ from chatshop.brand_import import format_report, import_catalog
 from chatshop.client import ChatClient, ClientError
 from chatshop.config import ConfigError, load
 from chatshop.credentials import TokenStore
+from chatshop.protocol.handles import bare
 from chatshop.tui.link import describe_error
 
 PASSWORD_ENV = "CHATSHOP_PASSWORD"
@@ -56,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     if not url.startswith(("ws://", "wss://")):
         print("chatshop: give the relay with --server ws://host:port", file=sys.stderr)
         return 2
-    handle = (args.handle or config.handle_for(url)).removeprefix("@")
+    handle = bare(args.handle or config.handle_for(url))
     if not handle:
         print("chatshop: give your staff account with --handle", file=sys.stderr)
         return 2

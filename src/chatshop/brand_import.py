@@ -27,6 +27,7 @@ import msgspec
 
 from chatshop.protocol.base import Request
 from chatshop.protocol.errors import ProtocolError
+from chatshop.protocol.handles import bare
 from chatshop.protocol.limits import MAX_FRAME_BYTES
 from chatshop.protocol.money import to_minor
 from chatshop.protocol.shop_frames import (
@@ -417,7 +418,7 @@ async def import_catalog(
     itself has errors nothing is stored, and the relay still checks the readable rows
     (without storing them) so that all problems are reported at once.
     """
-    brand = brand.removeprefix("@")
+    brand = bare(brand)
     profile = await client.request(GetBrand(id=0, handle=brand))
     currency = str(getattr(profile, "currency", "EUR"))
     parsed = parse_file(path, currency)

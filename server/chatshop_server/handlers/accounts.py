@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import chatshop
 from chatshop.protocol import limits
 from chatshop.protocol.errors import ErrorCode, ProtocolError
@@ -21,26 +19,13 @@ from chatshop.protocol.frames import (
     Register,
     UserResult,
 )
+from chatshop.protocol.handles import bare, check_handle
 from chatshop.protocol.models import Limits, User
 from chatshop.protocol.text import check_text
 from chatshop_server.handlers.base import OK, REPLIED, Handler, PeerLike, me, register
 from chatshop_server.passwords import new_token, token_hash
 
 ACCOUNT_HANDLERS: dict[type, Handler] = {}
-_HANDLE = re.compile(limits.HANDLE_PATTERN)
-
-
-def check_handle(handle: str) -> str:
-    if not limits.MIN_HANDLE_CHARS <= len(handle) <= limits.MAX_HANDLE_CHARS:
-        raise ProtocolError(
-            ErrorCode.BAD_REQUEST,
-            f"a handle has {limits.MIN_HANDLE_CHARS} to {limits.MAX_HANDLE_CHARS} characters",
-        )
-    if not _HANDLE.match(handle):
-        raise ProtocolError(
-            ErrorCode.BAD_REQUEST, "a handle uses letters, digits, '_', '.' and '-' only"
-        )
-    return handle
 
 
 def check_password(password: str) -> str:
@@ -112,7 +97,7 @@ async def register_account(peer: PeerLike, request: Register) -> object:
 
 @register(ACCOUNT_HANDLERS, Login)
 async def login(peer: PeerLike, request: Login) -> object:
-    found = await peer.ctx.stores.accounts.credentials(request.handle.removeprefix("@"))
+    found = await peer.ctx.stores.accounts.credentials(bare(request.handle))
     ok = await peer.ctx.passwords.verify(None if found is None else found[1], request.password)
     if not ok or found is None:
         raise ProtocolError(ErrorCode.UNAUTHORIZED, "wrong handle or password")
@@ -132,8 +117,12 @@ async def auth(peer: PeerLike, request: Auth) -> object:
 
 @register(ACCOUNT_HANDLERS, Logout)
 async def logout(peer: PeerLike, request: Logout) -> object:
-    await peer.ctx.stores.accounts.revoke_session(peer.session_id)
+    """End this session: this connection stays open, anonymous; every other connection
+    holding the same token is closed with 4001, as the token no longer opens anything."""
+    user_id, session_id = me(peer), peer.session_id
+    await peer.ctx.stores.accounts.revoke_session(session_id)
     peer.end_session()
+    peer.ctx.broker.revoke_sessions(user_id, [session_id])
     return OK
 
 

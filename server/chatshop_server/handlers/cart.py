@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 
-from chatshop.protocol.money import exponent
 from chatshop.protocol.shop_frames import (
     AddToCart,
     Checkout,
@@ -27,6 +26,7 @@ from chatshop.protocol.shop_models import (
 from chatshop_server.handlers.base import Handler, PeerLike, me, register, request_hash
 from chatshop_server.handlers.shop import handle_of
 from chatshop_server.rules.catalog import check_code, clean_address
+from chatshop_server.rules.money import transfer_limit
 from chatshop_server.storage.specs import CheckoutSpec, ProductRef
 
 CART_HANDLERS: dict[type, Handler] = {}
@@ -95,7 +95,7 @@ async def _spec(peer: PeerLike, request: Checkout | CheckoutPreview) -> Checkout
         shipping=shipping,
         promo=promo,
         address=None if address is None else clean_address(address),
-        max_amount=int(peer.ctx.config.max_transfer_major * 10 ** exponent(currency)),
+        max_amount=transfer_limit(currency, peer.ctx.config.max_transfer_major),
     )
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from chatshop.protocol import limits
 from chatshop.protocol.errors import ErrorCode, ProtocolError
-from chatshop.protocol.money import check_currency, exponent
+from chatshop.protocol.handles import bare
+from chatshop.protocol.money import check_currency
 from chatshop.protocol.payment_frames import (
     CardResult,
     ClaimResult,
@@ -25,6 +26,7 @@ from chatshop.protocol.payment_frames import (
 )
 from chatshop.protocol.text import check_text
 from chatshop_server.handlers.base import Handler, PeerLike, me, register, request_hash
+from chatshop_server.rules.money import DAY_MS, check_topup, transfer_limit
 from chatshop_server.storage.specs import MoneyRequest
 
 PAYMENT_HANDLERS: dict[type, Handler] = {}
@@ -34,12 +36,17 @@ MAX_NOTE_CHARS = 140
 
 def max_amount(peer: PeerLike, currency: str) -> int:
     """The per-transfer limit in minor units of ``currency``."""
-    return int(peer.ctx.config.max_transfer_major * 10 ** exponent(currency))
+    return transfer_limit(currency, peer.ctx.config.max_transfer_major)
 
 
 def money_request(
-    peer: PeerLike, request: TopUp | Pay | RequestMoney | Split | SendLuckyMoney
+    peer: PeerLike,
+    request: TopUp | Pay | RequestMoney | Split | SendLuckyMoney,
+    *,
+    limit_major: int | None = None,
 ) -> MoneyRequest:
+    """The movement a request asks for, checked against the per-transfer limit (or
+    ``limit_major`` major units)."""
     currency = check_currency(request.currency)
     amount = request.total if isinstance(request, (Split, SendLuckyMoney)) else request.amount
     note = getattr(request, "note", "")
@@ -49,7 +56,11 @@ def money_request(
         user_id=me(peer),
         amount=amount,
         currency=currency,
-        max_amount=max_amount(peer, currency),
+        max_amount=(
+            max_amount(peer, currency)
+            if limit_major is None
+            else min(max_amount(peer, currency), transfer_limit(currency, limit_major))
+        ),
         key=request.key,
         request_hash=request_hash(request),
         note=note,
@@ -61,10 +72,12 @@ def money_request(
 @register(PAYMENT_HANDLERS, GetWallet)
 async def get_wallet(peer: PeerLike, request: GetWallet) -> WalletResult:
     config = peer.ctx.config
+    ledger = peer.ctx.stores.ledger
     return WalletResult(
-        balances=await peer.ctx.stores.ledger.balances(me(peer)),
+        balances=await ledger.balances(me(peer)),
         default_currency=config.default_currency,
         max_transfer=max_amount(peer, config.default_currency),
+        held=await ledger.balances(me(peer), "escrow"),
     )
 
 
@@ -77,26 +90,43 @@ async def wallet_history(peer: PeerLike, request: WalletHistory) -> TransferPage
 
 @register(PAYMENT_HANDLERS, TopUp)
 async def topup(peer: PeerLike, request: TopUp) -> PaymentResult:
-    spec = money_request(peer, request)
+    """A demo top-up from the simulated card; refused unless the relay runs for a demo."""
+    config = peer.ctx.config
+    if not config.demo_funding:
+        raise ProtocolError(
+            ErrorCode.FUNDING_UNAVAILABLE,
+            "this relay takes no top-ups: money enters a wallet when the relay's admin credits it",
+        )
+    spec = money_request(peer, request, limit_major=config.demo_topup_max_major)
     # A retry is answered from the record before the provider is asked to charge again;
     # concurrent retries reach the provider with the same key, which it must honour.
-    prior = await peer.ctx.stores.payments.replayed(spec.user_id, spec.key, spec.request_hash)
+    stores = peer.ctx.stores
+    prior = await stores.payments.replayed(spec.user_id, spec.key, spec.request_hash)
     if prior is not None:
         return prior
+    daily = transfer_limit(spec.currency, config.demo_topup_daily_major)
+    since = config.clock() - DAY_MS
+    check_topup(
+        spec.amount,
+        spec.currency,
+        topped_up=await stores.ledger.topped_up_since(spec.user_id, spec.currency, since),
+        per_topup=spec.max_amount,
+        per_day=daily,
+    )
     await peer.ctx.funding.charge(spec.user_id, spec.amount, spec.currency, spec.key)
-    return await peer.ctx.stores.payments.topup(spec)
+    return await stores.payments.topup(spec, daily)  # checks the limit again, atomically
 
 
 @register(PAYMENT_HANDLERS, Pay)
 async def pay(peer: PeerLike, request: Pay) -> PaymentResult:
     spec = money_request(peer, request)
-    return await peer.ctx.stores.payments.pay(spec, request.thread_id, request.to.removeprefix("@"))
+    return await peer.ctx.stores.payments.pay(spec, request.thread_id, bare(request.to))
 
 
 @register(PAYMENT_HANDLERS, RequestMoney)
 async def request_money(peer: PeerLike, request: RequestMoney) -> CardResult:
     spec = money_request(peer, request)
-    payer = request.payer.removeprefix("@")
+    payer = bare(request.payer)
     return await peer.ctx.stores.payments.request_money(spec, request.thread_id, payer)
 
 
@@ -119,7 +149,7 @@ async def split(peer: PeerLike, request: Split) -> CardResult:
     if request.shares is not None:
         if not request.shares or len(request.shares) > limits.MAX_GROUP_MEMBERS:
             raise ProtocolError(ErrorCode.BAD_REQUEST, "give 1 to 256 shares, or none")
-        shares = [(s.handle.removeprefix("@"), s.amount) for s in request.shares]
+        shares = [(bare(s.handle), s.amount) for s in request.shares]
     return await peer.ctx.stores.payments.split(
         spec, request.thread_id, shares, request.include_self
     )

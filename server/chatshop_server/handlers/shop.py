@@ -13,6 +13,7 @@ import msgspec
 
 from chatshop.protocol import limits
 from chatshop.protocol.errors import ErrorCode, ProtocolError
+from chatshop.protocol.handles import bare
 from chatshop.protocol.models import Message
 from chatshop.protocol.money import check_currency
 from chatshop.protocol.shop_frames import (
@@ -54,7 +55,7 @@ MAX_SEARCH_CHARS = 200
 
 
 def handle_of(value: str) -> str:
-    return value.strip().removeprefix("@")
+    return bare(value.strip())
 
 
 def _missing_images(peer: PeerLike, product: CleanProduct) -> list[str]:

@@ -12,6 +12,7 @@ from chatshop.protocol.frames import (
     FriendRequest,
     Unblock,
 )
+from chatshop.protocol.handles import bare
 from chatshop.protocol.models import Contact
 from chatshop_server.handlers.base import Handler, PeerLike, me, register
 from chatshop_server.storage.specs import ContactAction
@@ -38,7 +39,7 @@ async def change_contact(
     request: FriendRequest | FriendAccept | FriendDecline | FriendRemove | Block | Unblock,
 ) -> Contact:
     return await peer.ctx.stores.contacts.change(
-        me(peer), request.handle.removeprefix("@"), _ACTIONS[type(request)]
+        me(peer), bare(request.handle), _ACTIONS[type(request)]
     )
 
 

@@ -15,6 +15,7 @@ from chatshop.protocol.frames import (
     RenameGroup,
     ThreadList,
 )
+from chatshop.protocol.handles import bare
 from chatshop.protocol.models import Thread
 from chatshop.protocol.text import check_text
 from chatshop_server.handlers.base import OK, Handler, PeerLike, me, register
@@ -38,7 +39,7 @@ async def get_thread(peer: PeerLike, request: GetThread) -> Thread:
 
 @register(THREAD_HANDLERS, OpenDirect)
 async def open_direct(peer: PeerLike, request: OpenDirect) -> Thread:
-    return await peer.ctx.stores.threads.open_direct(me(peer), request.handle.removeprefix("@"))
+    return await peer.ctx.stores.threads.open_direct(me(peer), bare(request.handle))
 
 
 @register(THREAD_HANDLERS, CreateGroup)
@@ -47,21 +48,21 @@ async def create_group(peer: PeerLike, request: CreateGroup) -> Thread:
         raise ProtocolError(
             ErrorCode.TOO_LARGE, f"a group holds at most {limits.MAX_GROUP_MEMBERS} members"
         )
-    handles = [h.removeprefix("@") for h in request.handles]
+    handles = [bare(h) for h in request.handles]
     return await peer.ctx.stores.threads.create_group(me(peer), _group_name(request.name), handles)
 
 
 @register(THREAD_HANDLERS, AddMember)
 async def add_member(peer: PeerLike, request: AddMember) -> Thread:
     return await peer.ctx.stores.threads.change_member(
-        me(peer), request.thread_id, request.handle.removeprefix("@"), "add"
+        me(peer), request.thread_id, bare(request.handle), "add"
     )
 
 
 @register(THREAD_HANDLERS, RemoveMember)
 async def remove_member(peer: PeerLike, request: RemoveMember) -> Thread:
     return await peer.ctx.stores.threads.change_member(
-        me(peer), request.thread_id, request.handle.removeprefix("@"), "remove"
+        me(peer), request.thread_id, bare(request.handle), "remove"
     )
 
 

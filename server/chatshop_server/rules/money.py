@@ -13,6 +13,23 @@ def transfer_limit(currency: str, max_major: int) -> int:
     return int(max_major * 10 ** exponent(currency))
 
 
+DAY_MS = 24 * 3600 * 1000
+
+
+def check_topup(
+    amount: int, currency: str, *, topped_up: int, per_topup: int, per_day: int
+) -> None:
+    """A demo top-up of ``amount`` after ``topped_up`` in the last 24 hours, within limits."""
+    check_amount(amount, currency, per_topup)
+    if topped_up + amount > per_day:
+        left = max(0, per_day - topped_up)
+        raise ProtocolError(
+            ErrorCode.LIMIT_EXCEEDED,
+            f"demo top-ups are limited to {per_day} minor units of {currency} per account "
+            f"per 24 hours; {left} are left",
+        )
+
+
 def check_amount(amount: int, currency: str, limit: int) -> None:
     """Refuse an amount that is not positive or is over ``limit`` minor units."""
     if amount <= 0:

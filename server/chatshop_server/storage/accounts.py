@@ -9,6 +9,7 @@ from chatshop.protocol.errors import ErrorCode, ProtocolError
 from chatshop.protocol.frames import ContactEvent
 from chatshop.protocol.models import AccountKind, Contact, ContactStatus, User
 from chatshop_server.events import Publication
+from chatshop_server.rules.identity import skeleton
 from chatshop_server.storage.common import (
     append_event,
     new_id,
@@ -30,6 +31,22 @@ def create_user(
     kind: AccountKind,
     password_hash: str,
 ) -> User:
+    handle_look, name_look = skeleton(handle), skeleton(display_name)
+    twin = conn.execute(
+        select(users.c.handle).where(
+            users.c.handle_skeleton == handle_look, users.c.handle_lower != handle.lower()
+        )
+    ).first()
+    if twin is not None:
+        raise ProtocolError(
+            ErrorCode.CONFLICT, f"the handle {handle!r} looks too much like @{twin.handle}"
+        )
+    lookalike = (
+        conn.execute(
+            select(users.c.id).where(users.c.verified == 1, users.c.name_skeleton == name_look)
+        ).first()
+        is not None
+    )
     try:
         with conn.begin_nested():
             result = conn.execute(
@@ -40,11 +57,16 @@ def create_user(
                     kind=kind,
                     password_hash=password_hash,
                     created_at=now_ms(),
+                    handle_skeleton=handle_look,
+                    name_skeleton=name_look,
+                    lookalike=int(lookalike),
                 )
             )
     except IntegrityError:
         raise ProtocolError(ErrorCode.CONFLICT, f"the handle {handle!r} is taken") from None
-    return User(id=new_id(result), handle=handle, display_name=display_name, kind=kind)
+    return User(
+        id=new_id(result), handle=handle, display_name=display_name, kind=kind, lookalike=lookalike
+    )
 
 
 def credentials(conn: Connection, handle: str) -> tuple[User, str] | None:

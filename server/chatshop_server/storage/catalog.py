@@ -49,6 +49,7 @@ from chatshop_server.storage.tables import (
     messages,
     product_tags,
     products,
+    users,
     variants,
 )
 
@@ -202,28 +203,9 @@ def update_brand(
     if verified is not None:
         values["verified"] = int(verified)
     conn.execute(update(brands).where(brands.c.user_id == brand.id).values(**values))
+    if verified is not None:
+        mark_lookalikes(conn, brand.id, verified)
     return brand_profile(conn, handle)
-
-
-def set_staff(
-    conn: Connection,
-    publications: list[Publication],
-    brand_handle: str,
-    person_handle: str,
-    add: bool,
-) -> BrandProfile:
-    """Relay admin: let a person act for a brand, or stop them."""
-    brand = brand_user(conn, brand_handle)
-    person = require_user(conn, person_handle)
-    if person.kind != "person":
-        raise ProtocolError(ErrorCode.BAD_REQUEST, "staff are person accounts")
-    where = and_(brand_staff.c.brand_id == brand.id, brand_staff.c.user_id == person.id)
-    conn.execute(delete(brand_staff).where(where))
-    if add:
-        conn.execute(
-            insert(brand_staff).values(brand_id=brand.id, user_id=person.id, added_at=now_ms())
-        )
-    return brand_profile(conn, brand_handle)
 
 
 # --------------------------------------------------------------------------- products
@@ -730,6 +712,18 @@ def share_product(
     return message
 
 
+def mark_lookalikes(conn: Connection, brand_id: int, verified: bool) -> None:
+    """A brand was verified (or lost it): the accounts whose names look like its name are
+    marked ``lookalike`` (or no longer are, unless another verified brand's name is alike)."""
+    conn.execute(update(users).where(users.c.id == brand_id).values(verified=int(verified)))
+    verified_names = select(users.c.name_skeleton).where(users.c.verified == 1)
+    conn.execute(
+        update(users)
+        .where(users.c.verified == 0)
+        .values(lookalike=users.c.name_skeleton.in_(verified_names.scalar_subquery()))
+    )
+
+
 def brand_currency(conn: Connection, handle: str) -> str:
     """The currency a brand sells in."""
     return brand_info(conn, brand_user(conn, handle)).currency
@@ -754,7 +748,6 @@ class BrandStore(Store):
 
     profile = reads(brand_profile)
     update = writes(update_brand)
-    set_staff = writes(set_staff)
     currency = reads(brand_currency)
     require_staff = reads(check_staff)
     is_staff_anywhere = reads(is_staff_anywhere)

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, CursorResult, and_, bindparam, func, or_, sel
 from chatshop.protocol import encode
 from chatshop.protocol.errors import ErrorCode, ProtocolError
 from chatshop.protocol.frames import Event
+from chatshop.protocol.handles import bare
 from chatshop.protocol.models import Thread, User
 from chatshop_server.events import Publication
 from chatshop_server.storage.prepared import Prepared
@@ -38,7 +39,7 @@ def user_by_id(conn: Connection, user_id: int) -> User:
 
 
 def require_user(conn: Connection, handle: str) -> User:
-    user = user_by_handle(conn, handle.removeprefix("@"))
+    user = user_by_handle(conn, bare(handle))
     if user is None:
         raise ProtocolError(ErrorCode.NOT_FOUND, f"no account with handle {handle!r}")
     return user

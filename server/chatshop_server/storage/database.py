@@ -26,6 +26,7 @@ from sqlalchemy.pool import NullPool, QueuePool
 
 from chatshop_server.clock import Clock, now_ms
 from chatshop_server.events import Publication, PublishHook
+from chatshop_server.storage.eventlog import tail_events
 from chatshop_server.storage.migrate import upgrade_to_head
 from chatshop_server.storage.tables import events
 from chatshop_server.storage.writer import GroupCommitWriter
@@ -46,6 +47,7 @@ class StoreSettings:
 
     default_currency: str = "EUR"
     clock: Clock = now_ms
+    return_window_ms: int = 14 * 24 * 3600 * 1000  # orders' money is held this long
 
 
 def settings(conn: Connection) -> StoreSettings:
@@ -89,7 +91,7 @@ class Database:
         self._install_sqlite_hooks(self._write_engine, begin="BEGIN IMMEDIATE")
         self._publish = publish
         self._head = 0  # the newest committed event id, kept current by _published
-        self._writer = GroupCommitWriter(self._write_engine, self._published)
+        self._writer = GroupCommitWriter(self._write_engine, self._published, tail=tail_events)
 
     def _install_sqlite_hooks(self, engine: Engine, *, begin: str) -> None:
         synchronous = self._synchronous
@@ -131,7 +133,7 @@ class Database:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         upgrade_to_head(self.path)
         self._head = await self.read(_max_event_id)
-        await self._writer.start()
+        await self._writer.start(self._head)
 
     async def close(self) -> None:
         """Finish queued writes, then release the threads and connections."""

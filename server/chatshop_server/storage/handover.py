@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import msgspec
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, and_, delete, func, insert, select, update
 
 from chatshop.protocol.cards import Card
 from chatshop.protocol.errors import ErrorCode, ProtocolError
@@ -22,6 +22,7 @@ from chatshop.protocol.shop_frames import (
     HandoverEvent,
 )
 from chatshop.protocol.shop_models import (
+    BrandProfile,
     BrandThread,
     BrandThreadList,
     Handover,
@@ -30,6 +31,7 @@ from chatshop.protocol.shop_models import (
 from chatshop_server.events import Publication
 from chatshop_server.storage.catalog import (
     brand_info,
+    brand_profile,
     brand_user,
     is_staff,
     load_products,
@@ -40,6 +42,7 @@ from chatshop_server.storage.common import (
     active_member_ids,
     append_event,
     build_thread,
+    require_user,
     thread_row,
     users_by_id,
 )
@@ -48,7 +51,15 @@ from chatshop_server.storage.messages import post_message
 from chatshop_server.storage.orders import recent_orders
 from chatshop_server.storage.rows import message_from_row, now_ms
 from chatshop_server.storage.specs import AssistantContext
-from chatshop_server.storage.tables import handovers, memberships, messages, products, threads
+from chatshop_server.storage.tables import (
+    brand_staff,
+    handovers,
+    memberships,
+    messages,
+    products,
+    threads,
+)
+from chatshop_server.storage.threads import announce, depart
 
 BROWSE = 200  # most threads or products one listing considers
 RECENT_MESSAGES = 30  # how far back the assistant looks for the product being discussed
@@ -352,6 +363,90 @@ def assistant_reply(
         reply_to=reply_to,
         card=card,
     )
+
+
+def set_staff(
+    conn: Connection,
+    publications: list[Publication],
+    brand_handle: str,
+    person_handle: str,
+    add: bool,
+) -> BrandProfile:
+    """Relay admin: let a person act for a brand, or stop them.
+
+    Stopping them also takes them out of every thread of the brand they joined, in the
+    same transaction: from the next event on nothing of those threads reaches them, and a
+    thread they were answering goes to another staff member or waits for one.
+    """
+    brand = brand_user(conn, brand_handle)
+    person = require_user(conn, person_handle)
+    if person.kind != "person":
+        raise ProtocolError(ErrorCode.BAD_REQUEST, "staff are person accounts")
+    where = and_(brand_staff.c.brand_id == brand.id, brand_staff.c.user_id == person.id)
+    conn.execute(delete(brand_staff).where(where))
+    if add:
+        conn.execute(
+            insert(brand_staff).values(brand_id=brand.id, user_id=person.id, added_at=now_ms())
+        )
+    else:
+        for thread_id in _joined_brand_threads(conn, brand.id, person.id):
+            _leave_as_staff(conn, publications, thread_id, person)
+    return brand_profile(conn, brand_handle)
+
+
+def _joined_brand_threads(conn: Connection, brand_id: int, person_id: int) -> list[int]:
+    """Brand threads of ``brand_id`` that ``person_id`` is a member of (as staff joined)."""
+    mine = (
+        select(memberships.c.thread_id)
+        .where(memberships.c.user_id == person_id, memberships.c.left_event.is_(None))
+        .scalar_subquery()
+    )
+    rows = conn.execute(
+        select(threads.c.id)
+        .join(memberships, memberships.c.thread_id == threads.c.id)
+        .where(
+            threads.c.kind == "brand",
+            threads.c.id.in_(mine),
+            memberships.c.user_id == brand_id,
+            memberships.c.left_event.is_(None),
+        )
+        .order_by(threads.c.id)
+    )
+    return [row.id for row in rows]
+
+
+def _leave_as_staff(
+    conn: Connection, publications: list[Publication], thread_id: int, person: User
+) -> None:
+    parts = _parts(conn, thread_id)
+    if person.id == parts.customer.id:
+        return  # their own conversation with the brand, as a customer
+    depart(
+        conn, publications, thread_id, person, parts.members, by=parts.brand.id, change="removed"
+    )
+    parts.members.remove(person.id)
+    announce(conn, publications, thread_id)
+    current = _current(conn, parts)
+    if current.mode == "staff" and current.agent is not None and current.agent.id == person.id:
+        agent = _least_busy_staff(conn, parts.brand.id)
+        if agent is None:
+            line = (
+                f"{person.display_name} is no longer with {parts.brand.display_name}; "
+                "a person will answer you here as soon as possible."
+            )
+            _change(conn, publications, parts, "waiting", None, line)
+        else:
+            _join(conn, publications, parts, agent)
+            line = f"{agent.display_name} from {parts.brand.display_name} is answering you now."
+            _change(conn, publications, parts, "staff", agent, line)
+
+
+class StaffStore(Store):
+    """Who may act for a brand (relay admin)."""
+
+    __slots__ = ()
+
+    set_staff = writes(set_staff)
 
 
 class HandoverStore(Store):

@@ -26,7 +26,13 @@ from chatshop_server.events import Publication
 from chatshop_server.storage.common import append_event, new_id, users_by_id
 from chatshop_server.storage.database import Store, reads
 from chatshop_server.storage.rows import now_ms
-from chatshop_server.storage.tables import ledger_accounts, lucky_packets, transfers
+from chatshop_server.storage.tables import (
+    funding_sources,
+    ledger_accounts,
+    lucky_packets,
+    orders,
+    transfers,
+)
 
 AccountKind = Literal["wallet", "funding", "escrow"]
 SYSTEM = 0  # user_id of the relay's own accounts
@@ -73,6 +79,67 @@ def account(conn: Connection, kind: AccountKind, user_id: int, currency: str) ->
 
 def wallet(conn: Connection, user_id: int, currency: str) -> int:
     return account(conn, "wallet", user_id, currency)
+
+
+#: The demo's card: the funding source of ``topup``.
+SIMULATED_CARD = "simulated-card"
+
+
+def funding_account(conn: Connection, source: str, currency: str) -> int:
+    """The ledger account money enters through from the named source (created on first use)."""
+    row = conn.execute(select(funding_sources.c.id).where(funding_sources.c.name == source)).first()
+    if row is None:
+        source_id = new_id(
+            conn.execute(insert(funding_sources).values(name=source, created_at=now_ms()))
+        )
+    else:
+        source_id = row.id
+    return account(conn, "funding", source_id, currency)
+
+
+def topped_up_since(conn: Connection, user_id: int, currency: str, since: int) -> int:
+    """What came into ``user_id``'s wallet from the simulated card since ``since`` (a read:
+    it opens no account)."""
+    debit, credit = ledger_accounts.alias("debit"), ledger_accounts.alias("credit")
+    total = conn.execute(
+        select(func.coalesce(func.sum(transfers.c.amount), 0))
+        .join(debit, debit.c.id == transfers.c.debit_account)
+        .join(credit, credit.c.id == transfers.c.credit_account)
+        .join(funding_sources, funding_sources.c.id == debit.c.user_id)
+        .where(
+            debit.c.kind == "funding",
+            funding_sources.c.name == SIMULATED_CARD,
+            credit.c.kind == "wallet",
+            credit.c.user_id == user_id,
+            transfers.c.currency == currency,
+            transfers.c.created_at >= since,
+        )
+    ).scalar_one()
+    return int(total)
+
+
+def money_entered(conn: Connection) -> list[tuple[str, str, int, int]]:
+    """(source, currency, net amount, transfers) of the money each funding source brought in."""
+    rows = conn.execute(
+        select(
+            funding_sources.c.name,
+            ledger_accounts.c.currency,
+            ledger_accounts.c.balance,
+            ledger_accounts.c.id,
+        )
+        .join(funding_sources, funding_sources.c.id == ledger_accounts.c.user_id)
+        .where(ledger_accounts.c.kind == "funding")
+        .order_by(funding_sources.c.name, ledger_accounts.c.currency)
+    ).all()
+    found = []
+    for row in rows:
+        count = conn.execute(
+            select(func.count()).where(
+                (transfers.c.debit_account == row.id) | (transfers.c.credit_account == row.id)
+            )
+        ).scalar_one()
+        found.append((row.name, row.currency, -int(row.balance), int(count)))
+    return found
 
 
 def balance_of(conn: Connection, account_id: int) -> Balance:
@@ -158,10 +225,11 @@ def _view(row: Any, viewer_id: int, people: dict[int, User]) -> Transfer:
     )
 
 
-def balances(conn: Connection, user_id: int) -> list[Balance]:
+def balances(conn: Connection, user_id: int, kind: AccountKind = "wallet") -> list[Balance]:
+    """What ``user_id`` holds: in its wallets, or (``escrow``) held for its orders."""
     rows = conn.execute(
         select(ledger_accounts.c.currency, ledger_accounts.c.balance)
-        .where(ledger_accounts.c.kind == "wallet", ledger_accounts.c.user_id == user_id)
+        .where(ledger_accounts.c.kind == kind, ledger_accounts.c.user_id == user_id)
         .order_by(ledger_accounts.c.currency)
     )
     return [Balance(currency=row.currency, amount=row.balance) for row in rows]
@@ -211,8 +279,9 @@ def check_books(conn: Connection) -> list[str]:
     """Every way the books could be wrong, in words; an empty list means they balance.
 
     Stored balances must equal credits minus debits; no wallet or escrow may be negative;
-    all balances together sum to zero per currency (the funding account holds the minus of
-    all money that came in); escrow holds exactly what open red packets still owe.
+    all balances together sum to zero per currency (the funding accounts hold the minus of
+    all money that came in); the relay's escrow holds exactly what open red packets still
+    owe, and each brand's escrow exactly what its unreleased, unrefunded orders were paid.
     """
     problems: list[str] = []
     credits = _sums(conn, transfers.c.credit_account)
@@ -229,8 +298,15 @@ def check_books(conn: Connection) -> list[str]:
         if row.kind != "funding" and row.balance < 0:
             problems.append(f"account {row.id} ({row.kind}) is negative: {row.balance}")
         totals[row.currency] = totals.get(row.currency, 0) + row.balance
-        if row.kind == "escrow":
+        if row.kind == "escrow" and row.user_id == SYSTEM:
             escrow[row.currency] = escrow.get(row.currency, 0) + row.balance
+        elif row.kind == "escrow":
+            held = held_for_orders(conn, row.user_id, row.currency)
+            if held != row.balance:
+                problems.append(
+                    f"brand {row.user_id}'s {row.currency} escrow holds {row.balance} "
+                    f"but its unreleased orders were paid {held}"
+                )
     for currency, total in totals.items():
         if total != 0:
             problems.append(f"{currency} balances sum to {total}, not 0")
@@ -245,6 +321,20 @@ def check_books(conn: Connection) -> list[str]:
                 f"but open red packets owe {owed.get(currency, 0)}"
             )
     return problems
+
+
+def held_for_orders(conn: Connection, brand_id: int, currency: str) -> int:
+    """What customers paid ``brand_id`` for orders not yet released nor refunded."""
+    total = conn.execute(
+        select(func.coalesce(func.sum(orders.c.total), 0)).where(
+            orders.c.brand_id == brand_id,
+            orders.c.currency == currency,
+            orders.c.transfer_id.is_not(None),
+            orders.c.released_at.is_(None),
+            orders.c.refund_transfer_id.is_(None),
+        )
+    ).scalar_one()
+    return int(total)
 
 
 def notify_wallets(
@@ -268,3 +358,5 @@ class LedgerStore(Store):
     balances = reads(balances)
     history = reads(history)
     check_books = reads(check_books)
+    money_entered = reads(money_entered)
+    topped_up_since = reads(topped_up_since)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
-from sqlalchemy import Connection, and_, bindparam, exists, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from chatshop.protocol import encode
 from chatshop.protocol.cards import Card
@@ -14,6 +14,7 @@ from chatshop.protocol.frames import History, MessageDeleted, MessageEdited, Mes
 from chatshop.protocol.models import Message
 from chatshop.protocol.payment_frames import CardEvent
 from chatshop_server.events import Publication
+from chatshop_server.storage import eventlog
 from chatshop_server.storage.common import (
     active_member_ids,
     append_event,
@@ -25,7 +26,7 @@ from chatshop_server.storage.database import Store, reads, writes
 from chatshop_server.storage.idempotency import recall, remember
 from chatshop_server.storage.prepared import Prepared
 from chatshop_server.storage.rows import message_from_row, now_ms
-from chatshop_server.storage.tables import events, memberships, messages, threads
+from chatshop_server.storage.tables import memberships, messages, threads
 
 _message_decoder = msgspec.json.Decoder(Message)
 _MESSAGE_THREAD = Prepared(
@@ -245,30 +246,6 @@ def history(
     return History(thread_id=thread_id, messages=page, more=more)
 
 
-def replay(conn: Connection, user_id: int, after: int, limit: int) -> list[tuple[int, bytes]]:
-    """Events addressed to ``user_id`` after cursor ``after``, in order.
-
-    A thread event belongs to a user's stream when one of their membership periods in that
-    thread covers its id: from the event that added them to the event that removed them.
-    """
-    covered = exists().where(
-        memberships.c.thread_id == events.c.thread_id,
-        memberships.c.user_id == user_id,
-        events.c.id >= memberships.c.joined_event,
-        or_(memberships.c.left_event.is_(None), events.c.id <= memberships.c.left_event),
-    )
-    rows = conn.execute(
-        select(events.c.id, events.c.body)
-        .where(
-            events.c.id > after,
-            or_(events.c.user_id == user_id, and_(events.c.thread_id.is_not(None), covered)),
-        )
-        .order_by(events.c.id)
-        .limit(limit)
-    )
-    return [(row.id, row.body) for row in rows]
-
-
 class MessageStore(Store):
     """Messages, read markers and history."""
 
@@ -296,4 +273,4 @@ class EventLog(Store):
             # Nothing committed since ``after`` has been published; anything committed and
             # not yet published reaches a subscribed connection live.
             return []
-        return await self.db.read(replay, user_id, after, limit)
+        return await self.db.read(eventlog.replay, user_id, after, limit)

@@ -53,9 +53,16 @@ from chatshop_server.storage.common import (
     thread_row,
     users_by_id,
 )
-from chatshop_server.storage.database import Store, reads, writes
+from chatshop_server.storage.database import Store, reads, settings, writes
 from chatshop_server.storage.idempotency import recall, remember
-from chatshop_server.storage.ledger import balance_of, move, notify_wallets, short_id, wallet
+from chatshop_server.storage.ledger import (
+    account,
+    balance_of,
+    move,
+    notify_wallets,
+    short_id,
+    wallet,
+)
 from chatshop_server.storage.messages import post_message, update_card
 from chatshop_server.storage.rows import now_ms
 from chatshop_server.storage.specs import CheckoutSpec
@@ -334,10 +341,12 @@ def checkout(
         new_promo_use(conn, promo.promo_id, spec.user_id, order_id)
     transfer_id = None
     if total > 0:
+        # Held in the brand's escrow until the return window after delivery has passed, so
+        # that a refund never depends on what the brand did with its wallet meanwhile.
         transfer_id = move(
             conn,
             debit=wallet(conn, spec.user_id, currency),
-            credit=wallet(conn, brand.id, currency),
+            credit=account(conn, "escrow", brand.id, currency),
             amount=total,
             currency=currency,
             kind="purchase",
@@ -345,7 +354,7 @@ def checkout(
             initiator_id=spec.user_id,
             thread_id=thread.id,
         )
-        notify_wallets(conn, publications, transfer_id, [spec.user_id, brand.id])
+        notify_wallets(conn, publications, transfer_id, [spec.user_id])
     conn.execute(
         update(orders).where(orders.c.id == order_id).values(number=number, transfer_id=transfer_id)
     )
@@ -515,6 +524,8 @@ def advance_order(
     values: dict[str, Any] = {"status": status, "updated_at": when}
     if status == "shipped":
         values |= {"carrier": carrier, "tracking": tracking}
+    if status == "delivered":
+        values["release_after"] = when + settings(conn).return_window_ms
     conn.execute(update(orders).where(orders.c.id == order_id).values(**values))
     actor = brand.id if user_id is None else user_id
     shipped = status == "shipped"
@@ -544,9 +555,14 @@ def _give_back(
     """Refund the customer in full and, when asked, put the items back on the shelf."""
     refund_id = None
     if row.total > 0:
+        held = row.transfer_id is not None and row.released_at is None
         refund_id = move(
             conn,
-            debit=wallet(conn, row.brand_id, row.currency),
+            debit=(
+                account(conn, "escrow", row.brand_id, row.currency)
+                if held
+                else wallet(conn, row.brand_id, row.currency)
+            ),
             credit=wallet(conn, row.customer_id, row.currency),
             amount=row.total,
             currency=row.currency,
@@ -555,7 +571,8 @@ def _give_back(
             initiator_id=actor,
             thread_id=row.thread_id,
         )
-        notify_wallets(conn, publications, refund_id, [row.customer_id, row.brand_id])
+        touched = [row.customer_id] if held else [row.customer_id, row.brand_id]
+        notify_wallets(conn, publications, refund_id, touched)
     if restock:
         for line in conn.execute(select(order_lines).where(order_lines.c.order_id == row.id)):
             conn.execute(
@@ -618,6 +635,34 @@ def refund_order(
     return _give_back(conn, publications, row, actor, "refunded", reason, restock=restock)
 
 
+def release_orders(conn: Connection, publications: list[Publication], now: int) -> int:
+    """Pay brands what their delivered orders hold once the return window has passed."""
+    due = conn.execute(
+        select(orders).where(
+            orders.c.status == "delivered",
+            orders.c.release_after <= now,
+            orders.c.released_at.is_(None),
+            orders.c.transfer_id.is_not(None),
+            orders.c.refund_transfer_id.is_(None),
+        )
+    ).all()
+    for row in due:
+        transfer_id = move(
+            conn,
+            debit=account(conn, "escrow", row.brand_id, row.currency),
+            credit=wallet(conn, row.brand_id, row.currency),
+            amount=row.total,
+            currency=row.currency,
+            kind="release",
+            note=row.number,
+            initiator_id=row.brand_id,
+            thread_id=row.thread_id,
+        )
+        conn.execute(update(orders).where(orders.c.id == row.id).values(released_at=now))
+        notify_wallets(conn, publications, transfer_id, [row.brand_id])
+    return len(due)
+
+
 def recent_orders(conn: Connection, customer_id: int, brand_id: int, limit: int) -> list[Order]:
     rows = conn.execute(
         select(orders)
@@ -640,3 +685,4 @@ class OrderStore(Store):
     advance = writes(advance_order)
     cancel = writes(cancel_order)
     refund = writes(refund_order)
+    release_due = writes(release_orders)

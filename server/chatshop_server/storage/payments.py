@@ -32,22 +32,25 @@ from chatshop.protocol.payment_frames import (
     TransferKind,
 )
 from chatshop_server.events import Publication
-from chatshop_server.rules.money import draw_allocations, equal_shares
+from chatshop_server.rules.money import DAY_MS, check_topup, draw_allocations, equal_shares
 from chatshop_server.storage.common import (
     is_blocked_between,
     new_id,
     require_member,
     require_user,
 )
-from chatshop_server.storage.database import Store, reads, writes
+from chatshop_server.storage.database import Store, reads, settings, writes
 from chatshop_server.storage.idempotency import recall, remember
 from chatshop_server.storage.ledger import (
+    SIMULATED_CARD,
     SYSTEM,
     account,
     balance_of,
+    funding_account,
     move,
     notify_wallets,
     short_id,
+    topped_up_since,
     transfer_view,
     wallet,
 )
@@ -99,15 +102,30 @@ def _replayed_card(raw: bytes) -> CardResult:
 # --------------------------------------------------------------------------- top-up
 
 
-def topup(conn: Connection, publications: list[Publication], spec: MoneyRequest) -> PaymentResult:
-    """Money in from the funding provider (already charged by the time this runs)."""
+def topup(
+    conn: Connection,
+    publications: list[Publication],
+    spec: MoneyRequest,
+    daily_limit: int | None = None,
+) -> PaymentResult:
+    """Money in from the demo's simulated card (already charged by the time this runs);
+    ``daily_limit`` caps what one account takes from it per 24 hours."""
     prior = recall(conn, spec.user_id, spec.key, spec.request_hash)
     if prior is not None:
         return _replayed_payment(prior)
     spec.check()
+    if daily_limit is not None:
+        now = settings(conn).clock()
+        check_topup(
+            spec.amount,
+            spec.currency,
+            topped_up=topped_up_since(conn, spec.user_id, spec.currency, now - DAY_MS),
+            per_topup=spec.max_amount,
+            per_day=daily_limit,
+        )
     transfer_id = move(
         conn,
-        debit=account(conn, "funding", SYSTEM, spec.currency),
+        debit=funding_account(conn, SIMULATED_CARD, spec.currency),
         credit=wallet(conn, spec.user_id, spec.currency),
         amount=spec.amount,
         currency=spec.currency,
@@ -117,6 +135,35 @@ def topup(conn: Connection, publications: list[Publication], spec: MoneyRequest)
     )
     notify_wallets(conn, publications, transfer_id, [spec.user_id])
     return _settled(conn, spec.user_id, spec.key, spec.request_hash, transfer_id, None)
+
+
+def credit(
+    conn: Connection,
+    publications: list[Publication],
+    handle: str,
+    amount: int,
+    currency: str,
+    source: str,
+    note: str,
+) -> PaymentResult:
+    """Relay admin: money enters ``handle``'s wallet from the named funding source."""
+    user = require_user(conn, handle)
+    if not source or len(source) > 40:
+        raise ProtocolError(ErrorCode.BAD_REQUEST, "name the funding source (1 to 40 characters)")
+    transfer_id = move(
+        conn,
+        debit=funding_account(conn, source, currency),
+        credit=wallet(conn, user.id, currency),
+        amount=amount,
+        currency=currency,
+        kind="credit",
+        note=note or source,
+        initiator_id=SYSTEM,
+    )
+    notify_wallets(conn, publications, transfer_id, [user.id])
+    transfer = transfer_view(conn, transfer_id, user.id)
+    balance = balance_of(conn, wallet(conn, user.id, currency))
+    return PaymentResult(transfer=transfer, message=None, balance=balance)
 
 
 # --------------------------------------------------------------------------- pay
@@ -658,6 +705,7 @@ class PaymentStore(Store):
 
     replayed = reads(replayed_payment)
     topup = writes(topup)
+    credit = writes(credit)
     pay = writes(pay)
     request_money = writes(request_money)
     pay_request = writes(pay_request)

@@ -16,7 +16,14 @@ _card_decoder = msgspec.json.Decoder(Card)
 
 
 def user_from_row(row: Any) -> User:
-    return User(id=row.id, handle=row.handle, display_name=row.display_name, kind=row.kind)
+    return User(
+        id=row.id,
+        handle=row.handle,
+        display_name=row.display_name,
+        kind=row.kind,
+        verified=bool(row.verified),
+        lookalike=bool(row.lookalike),
+    )
 
 
 def message_from_row(row: Any) -> Message:

@@ -14,7 +14,7 @@ from chatshop_server.storage.accounts import AccountStore, ContactStore
 from chatshop_server.storage.carts import CartStore
 from chatshop_server.storage.catalog import BrandStore, CatalogStore
 from chatshop_server.storage.database import Database, StoreSettings
-from chatshop_server.storage.handover import HandoverStore
+from chatshop_server.storage.handover import HandoverStore, StaffStore
 from chatshop_server.storage.ledger import LedgerStore
 from chatshop_server.storage.messages import EventLog, MessageStore
 from chatshop_server.storage.orders import OrderStore
@@ -35,6 +35,7 @@ class Stores:
     ledger: LedgerStore
     payments: PaymentStore
     brands: BrandStore
+    staff: StaffStore
     catalog: CatalogStore
     carts: CartStore
     orders: OrderStore
@@ -53,6 +54,7 @@ class Stores:
             ledger=LedgerStore(db),
             payments=PaymentStore(db),
             brands=BrandStore(db),
+            staff=StaffStore(db),
             catalog=CatalogStore(db),
             carts=CartStore(db),
             orders=OrderStore(db),

@@ -34,6 +34,13 @@ users = Table(
     Column("kind", String(8), nullable=False),
     Column("password_hash", String(200), nullable=False),
     Column("created_at", BigInteger, nullable=False),
+    # What the handle and the display name look like (rules.identity.skeleton): a handle
+    # that looks like another is refused; a name that looks like a verified brand's marks
+    # the account ``lookalike``.
+    Column("handle_skeleton", String(64), nullable=False, server_default="", index=True),
+    Column("name_skeleton", String(128), nullable=False, server_default="", index=True),
+    Column("verified", Integer, nullable=False, server_default="0"),  # a verified brand
+    Column("lookalike", Integer, nullable=False, server_default="0"),
 )
 
 sessions = Table(
@@ -140,6 +147,17 @@ ledger_accounts = Table(
     Column("balance", BigInteger, nullable=False),
     Column("created_at", BigInteger, nullable=False),
     UniqueConstraint("kind", "user_id", "currency", name="uq_ledger_accounts_owner"),
+)
+
+funding_sources = Table(
+    "funding_sources",
+    metadata,
+    # Where money enters the relay: the demo's simulated card, an admin's credits. Each has
+    # a ledger account of kind "funding" (user_id = this id) per currency, the only kind of
+    # account allowed below zero.
+    Column("id", Integer, primary_key=True),
+    Column("name", String(40), nullable=False, unique=True),
+    Column("created_at", BigInteger, nullable=False),
 )
 
 transfers = Table(
@@ -346,6 +364,10 @@ orders = Table(
     Column("transfer_id", Integer, nullable=True),  # the payment (null for a free order)
     Column("refund_transfer_id", Integer, nullable=True),
     Column("receipt_message_id", Integer, nullable=True),
+    # The payment waits in the brand's escrow account until the return window after
+    # delivery has passed (release_after), then goes to the brand's wallet (released_at).
+    Column("release_after", BigInteger, nullable=True),
+    Column("released_at", BigInteger, nullable=True),
     Column("created_at", BigInteger, nullable=False),
     Column("updated_at", BigInteger, nullable=False),
     Index("ix_orders_brand_status", "brand_id", "status", "id"),
@@ -398,4 +420,17 @@ handovers = Table(
     Column("agent_id", Integer, ForeignKey("users.id"), nullable=True),
     Column("updated_at", BigInteger, nullable=False),
     Index("ix_handovers_agent", "agent_id", "mode"),
+)
+
+media_uploads = Table(
+    "media_uploads",
+    metadata,
+    # Who stored which image, for quotas and for removing images nothing refers to.
+    Column("path", String(80), primary_key=True),  # /media/<sha256>.<ext>
+    Column("bytes", Integer, nullable=False),
+    Column("uploader_id", Integer, ForeignKey("users.id"), nullable=True),
+    Column("brand_id", Integer, ForeignKey("users.id"), nullable=True),
+    Column("created_at", BigInteger, nullable=False),
+    Index("ix_media_uploads_uploader", "uploader_id", "created_at"),
+    Index("ix_media_uploads_brand", "brand_id"),
 )

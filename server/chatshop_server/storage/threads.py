@@ -157,7 +157,7 @@ def _require_owned_group(conn: Connection, me: User, thread_id: int) -> list[int
     return members
 
 
-def _announce(conn: Connection, publications: list[Publication], thread_id: int) -> None:
+def announce(conn: Connection, publications: list[Publication], thread_id: int) -> None:
     row = thread_row(conn, thread_id)
     event = ThreadEvent(thread=build_thread(conn, row, None))
     members = active_member_ids(conn, thread_id)
@@ -193,13 +193,13 @@ def change_member(
             raise ProtocolError(ErrorCode.NOT_FOUND, f"@{user.handle} is not a member")
         if user.id == me.id:
             raise ProtocolError(ErrorCode.BAD_REQUEST, "use group_leave to leave your own group")
-        _depart(conn, publications, thread_id, user, members, by=me.id, change="removed")
+        depart(conn, publications, thread_id, user, members, by=me.id, change="removed")
     _touch(conn, thread_id)
-    _announce(conn, publications, thread_id)
+    announce(conn, publications, thread_id)
     return build_thread(conn, thread_row(conn, thread_id), me.id)
 
 
-def _depart(
+def depart(
     conn: Connection,
     publications: list[Publication],
     thread_id: int,
@@ -233,7 +233,7 @@ def rename_group(
     _require_owned_group(conn, me, thread_id)
     conn.execute(update(threads).where(threads.c.id == thread_id).values(name=name))
     _touch(conn, thread_id)
-    _announce(conn, publications, thread_id)
+    announce(conn, publications, thread_id)
     return build_thread(conn, thread_row(conn, thread_id), me.id)
 
 
@@ -244,14 +244,14 @@ def leave_group(
     row, members = require_member(conn, me.id, thread_id)
     if row.kind != "group":
         raise ProtocolError(ErrorCode.BAD_REQUEST, "you can only leave groups")
-    _depart(conn, publications, thread_id, me, members, by=me.id, change="left")
+    depart(conn, publications, thread_id, me, members, by=me.id, change="left")
     remaining = [m for m in members if m != me.id]
     if row.owner_id == me.id:
         new_owner = remaining[0] if remaining else None
         conn.execute(update(threads).where(threads.c.id == thread_id).values(owner_id=new_owner))
     if remaining:
         _touch(conn, thread_id)
-        _announce(conn, publications, thread_id)
+        announce(conn, publications, thread_id)
 
 
 def member_ids(conn: Connection, user_id: int, thread_id: int) -> list[int]:

@@ -28,6 +28,8 @@ message. Codes are part of the wire contract: add new ones, never rename or reus
     ├── code = address_required    the first checkout needs a shipping address
     ├── code = invalid_barcode     not an EAN-13 / UPC-A code, or a wrong check digit
     ├── code = unsupported_media   an upload that is not a PNG, JPEG or WebP image
+    ├── code = funding_unavailable top-ups are off on this relay (the admin credits accounts)
+    ├── code = quota_exceeded      an upload over the account's, the brand's or the relay's quota
     └── code = internal            a bug on the relay; nothing was stored
 """
 
@@ -63,6 +65,8 @@ class ErrorCode(StrEnum):
     ADDRESS_REQUIRED = "address_required"
     INVALID_BARCODE = "invalid_barcode"
     UNSUPPORTED_MEDIA = "unsupported_media"
+    FUNDING_UNAVAILABLE = "funding_unavailable"
+    QUOTA_EXCEEDED = "quota_exceeded"
     INTERNAL = "internal"
 
 
@@ -115,6 +119,15 @@ ERROR_DESCRIPTIONS: dict[ErrorCode, str] = {
     ),
     ErrorCode.UNSUPPORTED_MEDIA: (
         "The upload is not a PNG, JPEG or WebP image (by its bytes), or is over the size limit."
+    ),
+    ErrorCode.FUNDING_UNAVAILABLE: (
+        "This relay takes no top-ups: money enters a wallet only when the relay's admin "
+        "credits it (`chatshop-server --credit`). Demo relays take top-ups from a simulated "
+        "card, within per-account limits."
+    ),
+    ErrorCode.QUOTA_EXCEEDED: (
+        "The upload would take the account, the brand or the relay over its media quota; "
+        "nothing was stored. The message says which quota and how much is left."
     ),
     ErrorCode.INTERNAL: "A fault on the relay. Nothing was stored; the request may be retried.",
 }

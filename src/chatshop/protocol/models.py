@@ -18,12 +18,19 @@ ContactStatus = Literal["friend", "outgoing", "incoming", "blocked", "none"]
 
 
 class User(msgspec.Struct, frozen=True, kw_only=True):
-    """A public profile: what others may know about an account."""
+    """A public profile: what others may know about an account.
+
+    ``verified`` marks a brand the relay's admin verified. ``lookalike`` marks an account
+    whose display name looks like a verified brand's without being it: show it as a warning
+    ("not the verified Northwind Outfitters"), never as the brand.
+    """
 
     id: int
     handle: str
     display_name: str
     kind: AccountKind = "person"
+    verified: bool = False
+    lookalike: bool = False
 
 
 class Contact(msgspec.Struct, frozen=True, kw_only=True):

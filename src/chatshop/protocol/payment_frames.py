@@ -28,6 +28,8 @@ TransferKind = Literal[
     "topup",
     "refund",
     "purchase",
+    "credit",
+    "release",
 ]
 
 
@@ -60,12 +62,18 @@ class Transfer(msgspec.Struct, frozen=True, kw_only=True):
     thread_id: int | None = None
 
 
-class WalletResult(msgspec.Struct, frozen=True, kw_only=True):
-    """Your balances and the relay's default currency."""
+class WalletResult(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """Your balances (what you may spend) and the relay's default currency.
+
+    ``held`` is for brands: what customers paid for orders still inside their return window,
+    kept in escrow so that a refund can always be paid; it moves to ``balances`` when the
+    window after delivery has passed (a ``release`` transfer).
+    """
 
     balances: list[Balance]
     default_currency: str
     max_transfer: int
+    held: list[Balance] = msgspec.field(default_factory=list)
 
 
 class TransferPage(msgspec.Struct, frozen=True, kw_only=True):
