@@ -182,10 +182,15 @@ class RawClient:
         await self.ws.close()
 
 
-async def raw_connect(url: str, *, hello: bool = True) -> RawClient:
+async def raw_connect(url: str, *, hello: bool = True, source: str | None = None) -> RawClient:
+    """A connected raw client (from loopback address ``source``, e.g. 127.0.0.7, if given:
+    Linux routes all of 127/8 to loopback, so tests can play clients on other hosts)."""
     # max_queue=None: a test reads frames lazily, and a full receive queue would stall the
     # closing handshake until close_timeout whenever the relay stops or restarts.
-    client = RawClient(await connect(url, compression=None, max_size=2**20, max_queue=None))
+    extra: dict[str, Any] = {} if source is None else {"local_addr": (source, 0)}
+    client = RawClient(
+        await connect(url, compression=None, max_size=2**20, max_queue=None, **extra)
+    )
     if hello:
         await client.ok("hello", protocol=1)
     return client
@@ -298,9 +303,11 @@ async def all_history(client: RawClient, thread_id: int) -> list[dict[str, Any]]
 class RelayProcess:
     """``chatshop-server`` in a subprocess on port 0; stderr is collected in ``stderr``."""
 
-    def __init__(self, db_path: Path, *args: str) -> None:
+    def __init__(self, db_path: Path, *args: str, open_files: int | None = None) -> None:
+        """``open_files``: the relay's file-descriptor limit (``ulimit -n``), if set."""
         self.db_path = db_path
         self.args = args
+        self.open_files = open_files
         self.port = 0
         self.stdout_line = ""
         self.stderr = bytearray()
@@ -329,6 +336,7 @@ class RelayProcess:
             stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
+            preexec_fn=None if self.open_files is None else self._limit_open_files,
         )
         self._stderr_task = asyncio.create_task(self._drain_stderr())
         assert self.proc.stdout is not None
@@ -336,6 +344,13 @@ class RelayProcess:
         self.stdout_line = line.decode()
         assert line.strip().isdigit(), (line, bytes(self.stderr))
         self.port = int(line)
+
+    def _limit_open_files(self) -> None:
+        """In the child, before exec: ``ulimit -n open_files`` (soft and hard)."""
+        import resource
+
+        assert self.open_files is not None
+        resource.setrlimit(resource.RLIMIT_NOFILE, (self.open_files, self.open_files))
 
     async def _drain_stderr(self) -> None:
         assert self.proc is not None and self.proc.stderr is not None

@@ -19,6 +19,7 @@ from chatshop.protocol.codec import (
     error_frame,
     events_frame,
     invalid_text_reason,
+    nesting_depth,
     request_id_of,
     result_frame,
     with_cursor,
@@ -365,3 +366,30 @@ def test_invalid_text_is_told_from_the_input_not_the_library_message(
     assert (found is None) == (reason is None)
     if reason is not None:
         assert found is not None and reason in found
+
+
+@pytest.mark.parametrize(
+    ("text", "depth"),
+    [
+        ("{}", 1),
+        ('{"a":[[1],[2]]}', 3),
+        ('{"a":"[[[[{{{{"}', 1),  # brackets inside a string are text
+        ('{"a":"\\\\","b":[1]}', 2),  # an escaped backslash ends before the quote
+        ('{"a":"\\"[[","b":[1]}', 2),  # an escaped quote does not end the string
+    ],
+)
+def test_nesting_depth_skips_strings(text: str, depth: int) -> None:
+    """Depth counts arrays and objects, never brackets inside strings."""
+    assert nesting_depth(text) == depth
+
+
+def test_frames_nested_deeper_than_the_limit_are_bad_requests() -> None:
+    """A frame deeper than MAX_NESTING is refused before it is parsed, and the id of such a
+    frame is still found for the error reply (the parser would recurse that deep)."""
+    deep = "[" * 5000 + "]" * 5000
+    error = _refusal(deep.encode())
+    assert error.code is ErrorCode.BAD_REQUEST and "deeper than 32" in error.message
+    assert request_id_of(f'{{"type":"ping","id":7,"x":{deep}}}') == 7
+    assert _refusal(b'{"type":"ping","id":1,"x":' + b"[" * 32 + b"]" * 32 + b"}").code is (
+        ErrorCode.BAD_REQUEST
+    )

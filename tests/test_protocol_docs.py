@@ -21,7 +21,8 @@ from chatshop.protocol.docgen import (
     main,
     render_markdown,
 )
-from chatshop.protocol.errors import CloseCode, ErrorCode
+from chatshop.protocol.errors import ErrorCode
+from chatshop.protocol.session import CloseCode
 from chatshop.protocol.limits import MAX_FRAME_BYTES, PROTOCOL_VERSION
 from chatshop.protocol.schema import (
     ANY_EVENT,

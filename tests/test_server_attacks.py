@@ -9,13 +9,18 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
+from websockets.asyncio.client import connect
+from websockets.exceptions import InvalidStatus
 
 from chatshop_server.config import RelayConfig
 from conftest import (
     SERVER_SCRIPT,
     ManualClock,
+    RelayProcess,
     RunningRelay,
     fresh_db,
     marker,
@@ -198,3 +203,147 @@ async def test_a_brand_cannot_block_refunds_by_emptying_its_wallet(tmp_path: Pat
         await assert_books(running)
     finally:
         await running.stop()
+
+
+async def test_frames_nested_too_deep_are_refused_and_the_connection_stays(
+    relay: RunningRelay,
+) -> None:
+    """'[' * 1000 + ']' * 1000 is bad_request (it used to close the connection with 1011 and
+    log a RecursionError); the connection keeps working."""
+    sam = await raw_user(relay.url, "sam")
+    await sam.send_raw("[" * 1000 + "]" * 1000)
+    reply = await sam.recv_frame()
+    assert reply["type"] == "error" and reply["code"] == "bad_request"
+    assert "deeper than 32" in reply["message"]
+    await sam.send_raw('{"type":"ping","id":9,"x":' + "[" * 5000 + "]" * 5000 + "}")
+    assert (await sam.reply_to(9))["code"] == "bad_request"
+    assert await sam.ok("ping") == {}
+
+
+async def guess(url: str, source: str, handle: str, password: str) -> dict[str, Any]:
+    """One login attempt from ``source``: the reply frame."""
+    client = await raw_connect(url, source=source)
+    try:
+        return await client.call("login", handle=handle, password=password)
+    finally:
+        await client.ws.close()
+
+
+async def test_password_guessing_is_slowed_without_locking_the_owner_out(
+    tmp_path: Path,
+) -> None:
+    """From one address, failures past the fifth are rate_limited with a growing
+    retry_after (the password is not even checked); many addresses against one account hit
+    the account's limit too; the owner, from an address that logged in before, still gets
+    in; and every failure is counted on /healthz."""
+    clock = ManualClock()
+    running = RunningRelay(tmp_path / "guess.db", clock=clock)
+    await running.start()
+    try:
+        owner = await raw_connect(running.url, source="127.0.0.2")
+        await owner.ok("register", handle="sam", display_name="Sam", password="pw-secret")
+        await owner.ws.close()
+        replies = [await guess(running.url, "127.0.0.3", "sam", f"x{n}") for n in range(8)]
+        codes = [r["code"] for r in replies]
+        assert codes == ["unauthorized"] * 5 + ["rate_limited"] * 3
+        right_password = await guess(running.url, "127.0.0.3", "sam", "pw-secret")
+        assert right_password["code"] == "rate_limited"  # not even checked
+        first_wait = right_password["retry_after"]
+        clock.advance(first_wait)
+        assert (await guess(running.url, "127.0.0.3", "sam", "x9"))["code"] == "unauthorized"
+        second = await guess(running.url, "127.0.0.3", "sam", "x10")
+        assert second["code"] == "rate_limited" and second["retry_after"] > first_wait
+        for n in range(4, 60):  # a botnet: a few guesses from each of many addresses
+            await guess(running.url, f"127.0.1.{n}", "sam", f"y{n}")
+        fresh = await guess(running.url, "127.0.2.1", "sam", "pw-secret")
+        assert fresh["code"] == "rate_limited"  # the account is under attack
+        back = await guess(running.url, "127.0.0.2", "sam", "pw-secret")
+        assert back["type"] == "result" and back["data"]["user"]["handle"] == "sam"
+        async with httpx.AsyncClient(timeout=5) as http:
+            health = (await http.get(f"http://127.0.0.1:{running.port}/healthz")).json()
+        assert health["login_failures"] == 50  # then the account's limit stopped the guessing
+        assert health["logins_throttled"] == 3 + 1 + 1 + 12 + 1
+    finally:
+        await running.stop()
+
+
+async def test_connections_that_never_say_hello_or_log_in_are_closed(
+    tmp_path: Path,
+) -> None:
+    """No hello within the hello timeout, or no login within the auth timeout after it, and
+    the relay closes the connection with 1008; a logged-in connection may idle for ever."""
+    running = RunningRelay(tmp_path / "idle.db", hello_timeout=0.3, auth_timeout=0.6)
+    await running.start()
+    try:
+        mute = await raw_connect(running.url, hello=False)
+        greeted = await raw_connect(running.url)
+        sam = await raw_user(running.url, "sam")
+        assert await wait_closed(mute) == 1008
+        assert "hello" in (mute.ws.close_reason or "")
+        assert await wait_closed(greeted) == 1008
+        assert "log in" in (greeted.ws.close_reason or "")
+        await sam.ok("logout")  # anonymous again: the login clock starts anew
+        assert await wait_closed(sam) == 1008
+        alive = await raw_user(running.url, "bob")
+        await asyncio.sleep(0)  # a logged-in connection has no deadline: it answers later
+        assert await alive.ok("ping") == {}
+    finally:
+        await running.stop()
+
+
+async def test_connections_per_address_are_capped(tmp_path: Path) -> None:
+    """Past the per-address cap the handshake is answered 503; other addresses still get in."""
+    running = RunningRelay(tmp_path / "cap.db", max_connections_per_address=3)
+    await running.start()
+    try:
+        held = [await raw_connect(running.url) for _ in range(3)]
+        with pytest.raises(InvalidStatus) as refused:
+            await raw_connect(running.url)
+        assert refused.value.response.status_code == 503
+        other = await raw_connect(running.url, source="127.0.0.9")
+        assert await other.ok("ping") == {}
+        await held[0].ws.close()
+        async with httpx.AsyncClient(timeout=5) as http:
+            while True:  # until the relay has let go of the closed one
+                health = (await http.get(f"http://127.0.0.1:{running.port}/healthz")).json()
+                if health["open_connections"] == 3:
+                    break
+        assert await (await raw_connect(running.url)).ok("ping") == {}
+    finally:
+        await running.stop()
+
+
+async def test_an_idle_flood_under_a_low_fd_limit_keeps_the_relay_answering(
+    tmp_path: Path, relay_processes: list[RelayProcess]
+) -> None:
+    """Under ulimit -n 256, 400 connections that never say hello: the relay holds what fits
+    its file descriptors and answers the rest 503; /healthz answers all along; once the hello
+    timeout has closed the idle ones a new client logs in; the log stays short (it used to
+    write 144,000 "Too many open files" lines in 35 s)."""
+    relay = RelayProcess(tmp_path / "flood.db", "--hello-timeout", "2", open_files=256)
+    relay_processes.append(relay)
+    await relay.start()
+    held: list[Any] = []
+    refused = 0
+
+    async def one() -> None:
+        nonlocal refused
+        try:
+            held.append(await connect(relay.url, compression=None, open_timeout=10))
+        except InvalidStatus as exc:
+            assert exc.response.status_code == 503
+            refused += 1
+
+    await asyncio.gather(*(one() for _ in range(400)))
+    assert refused > 0 and len(held) <= 256 - 64
+    async with httpx.AsyncClient(timeout=5) as http:
+        health = await http.get(f"http://127.0.0.1:{relay.port}/healthz")
+        assert health.status_code == 200
+    for ws in held:
+        await ws.wait_closed()  # the hello timeout closed it
+        assert ws.close_code == 1008
+    sam = await raw_user(relay.url, "sam")
+    assert await sam.ok("ping") == {}
+    records = [line for line in bytes(relay.stderr).splitlines() if line[:2] == b"20"]
+    assert len(records) < 150, records[-20:]  # each kind of line at most 20 times a minute
+    assert sum(b"out of system resource" in line for line in records) <= 20

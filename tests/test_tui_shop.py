@@ -51,9 +51,9 @@ async def demo(tmp_path: Path, schema_template: Path) -> AsyncIterator[RunningRe
 
     running = RunningRelay(fresh_db(schema_template, tmp_path / "demo.db"))
     seeding = Relay(running._config())
-    await seeding.store.start()
-    assert await seed_demo(seeding.store, seeding.context.passwords, seeding.context.shop.media)
-    await seeding.store.close()
+    await seeding.stores.db.start()
+    assert await seed_demo(seeding.stores, seeding.context.passwords, seeding.context.shop.media)
+    await seeding.stores.db.close()
     await running.start()
     yield running
     await running.stop()

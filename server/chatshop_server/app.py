@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import resource
 import time
 from http import HTTPStatus
 
@@ -28,6 +29,7 @@ from chatshop_server.passwords import Passwords
 from chatshop_server.peer import Peer
 from chatshop_server.storage.database import StoreSettings
 from chatshop_server.storage.stores import open_stores
+from chatshop_server.throttle import LoginThrottle
 
 log = logging.getLogger("chatshop.server")
 
@@ -41,6 +43,36 @@ def _response(status: HTTPStatus, body: bytes, content_type: str) -> Response:
         ]
     )
     return Response(status.value, status.phrase, headers, body)
+
+
+#: File descriptors kept free of websocket connections: the listening socket, SQLite's
+#: files, media reads, log files, and the spare ones that let /healthz and a new login be
+#: answered while a flood holds every connection it may.
+FD_RESERVE = 64
+
+
+def connection_cap(wanted: int, log: logging.Logger) -> int:
+    """How many connections the relay may hold: ``wanted``, within the process's fd limit
+    (raised to its hard limit first) less ``FD_RESERVE``."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and (hard == resource.RLIM_INFINITY or soft < hard):
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+            soft = hard
+    if soft == resource.RLIM_INFINITY:
+        return wanted
+    cap = max(1, min(wanted, soft - FD_RESERVE))
+    if cap < wanted:
+        log.warning("at most %d connections: the file descriptor limit is %d", cap, soft)
+    return cap
+
+
+def _busy(reason: str) -> Response:
+    response = _response(
+        HTTPStatus.SERVICE_UNAVAILABLE, f"{reason}; try again later\n".encode(), "text/plain"
+    )
+    response.headers["Retry-After"] = "5"
+    return response
 
 
 class Relay:
@@ -68,8 +100,10 @@ class Relay:
             config=config,
             funding=SimulatedCard(),
             shop=ShopServices(media=MediaStore(config.media_path)),
+            logins=LoginThrottle(clock=config.clock),
         )
         self._server: Server | None = None
+        self._connection_cap = config.max_connections
         self._started = time.monotonic()
         self._sweeper: asyncio.Task[None] | None = None
 
@@ -85,6 +119,7 @@ class Relay:
         return f"ws://{self.config.host}:{self.port}"
 
     async def start(self) -> None:
+        self._connection_cap = connection_cap(self.config.max_connections, self.log)
         await self.stores.db.start()
         self._server = await serve(
             self._handle,
@@ -155,7 +190,9 @@ class Relay:
                     "version": chatshop.__version__,
                     "uptime_seconds": round(time.monotonic() - self._started, 3),
                     "connected_clients": self.broker.connected(),
-                    "open_connections": len(self._server.connections) if self._server else 0,
+                    "open_connections": len(self._server.all_connections) if self._server else 0,
+                    "login_failures": self.context.logins.failures,
+                    "logins_throttled": self.context.logins.throttled,
                 }
             ).encode()
             return _response(HTTPStatus.OK, body, "application/json")
@@ -163,4 +200,25 @@ class Relay:
             body = b"chatshop relay: connect with a websocket client (see docs/protocol.md)\n"
             status = HTTPStatus.UPGRADE_REQUIRED if request.path == "/" else HTTPStatus.NOT_FOUND
             return _response(status, body, "text/plain; charset=utf-8")
+        return self._refuse_if_full(connection)
+
+    def _refuse_if_full(self, connection: ServerConnection) -> Response | None:
+        """503 when the relay holds as many connections as it may, in all or from this
+        address; the socket is answered and closed at once, so the flood costs no memory."""
+        assert self._server is not None
+        # One task per TCP connection, this one and those still opening included: each
+        # holds a file descriptor.
+        if len(self._server.handler_tasks) > self._connection_cap:
+            return _busy(f"the relay is full ({self._connection_cap} connections)")
+        limit = self.config.max_connections_per_address
+        established = self._server.all_connections
+        if len(established) >= limit:
+            address = connection.remote_address[0] if connection.remote_address else None
+            same = sum(
+                1
+                for other in established
+                if other.remote_address and other.remote_address[0] == address
+            )
+            if same >= limit:
+                return _busy(f"at most {limit} connections from one address")
         return None

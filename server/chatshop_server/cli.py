@@ -14,7 +14,7 @@ import platformdirs
 from chatshop.protocol import limits
 from chatshop.protocol.errors import ProtocolError
 from chatshop.protocol.money import check_currency, format_money
-from chatshop_server import admin
+from chatshop_server import admin, logsafety
 from chatshop_server.app import Relay
 from chatshop_server.config import RelayConfig
 
@@ -60,6 +60,35 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=limits.DEFAULT_RATE_BURST,
         help="requests a connection may send at once (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--max-connections",
+        type=int,
+        default=10_000,
+        help="open websocket connections in all; lowered at start to leave 64 file "
+        "descriptors of the process limit (ulimit -n) free, so /healthz and new logins keep "
+        "working under a flood; more are answered 503 (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--max-connections-per-address",
+        type=int,
+        default=256,
+        help="open websocket connections from one IP address; more are answered 503 "
+        "(default: %(default)s)",
+    )
+    parser.add_argument(
+        "--hello-timeout",
+        type=float,
+        default=10.0,
+        help="seconds a new connection has to send hello before it is closed with 1008 "
+        "(default: %(default)s)",
+    )
+    parser.add_argument(
+        "--auth-timeout",
+        type=float,
+        default=60.0,
+        help="seconds a connection may stay without logging in before it is closed with 1008 "
+        "(default: %(default)s)",
     )
     parser.add_argument(
         "--synchronous",
@@ -152,6 +181,10 @@ def config_from_args(args: argparse.Namespace) -> RelayConfig:
         max_transfer_major=args.max_transfer,
         lucky_expiry_seconds=args.lucky_expiry,
         demo_funding=args.demo_funding or args.seed_demo,
+        max_connections=args.max_connections,
+        max_connections_per_address=args.max_connections_per_address,
+        hello_timeout=args.hello_timeout,
+        auth_timeout=args.auth_timeout,
         demo_topup_max_major=args.demo_topup_max,
         demo_topup_daily_major=args.demo_topup_daily,
         return_window_days=args.return_window,
@@ -211,6 +244,7 @@ def main(argv: list[str] | None = None) -> int:
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    logsafety.install(logging.getLogger().handlers)
     logging.getLogger("websockets").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)
     try:

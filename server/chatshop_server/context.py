@@ -10,6 +10,7 @@ from chatshop_server.funding import FundingProvider
 from chatshop_server.media import ShopServices
 from chatshop_server.passwords import Passwords
 from chatshop_server.storage.stores import Stores
+from chatshop_server.throttle import LoginThrottle
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,3 +23,4 @@ class RelayContext:
     config: RelayConfig
     funding: FundingProvider
     shop: ShopServices
+    logins: LoginThrottle

@@ -19,10 +19,8 @@ from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
 from chatshop.protocol import (
-    CloseCode,
     ErrorCode,
     ProtocolError,
-    decode_request,
     error_frame,
     events_frame,
     request_id_of,
@@ -30,8 +28,9 @@ from chatshop.protocol import (
     with_cursor,
 )
 from chatshop.protocol.frames import Hello, Request
-from chatshop.protocol.limits import REPLAY_BATCH, SUPPORTED_VERSIONS
+from chatshop.protocol.limits import REPLAY_BATCH
 from chatshop.protocol.models import User
+from chatshop.protocol.session import Close, CloseCode, Refuse, ServerSession
 from chatshop_server.context import RelayContext
 from chatshop_server.handlers import HANDLERS, REPLIED
 from chatshop_server.ratelimit import TokenBucket
@@ -46,13 +45,14 @@ class Peer:
         "_bucket",
         "_buffer",
         "_cursor",
+        "_deadline",
         "_flushing",
         "_in_flight",
+        "_loop",
         "_outbox",
         "_tasks",
         "ctx",
-        "greeted",
-        "session_id",
+        "session",
         "user",
         "ws",
     )
@@ -60,9 +60,15 @@ class Peer:
     def __init__(self, ws: ServerConnection, ctx: RelayContext) -> None:
         self.ws = ws
         self.ctx = ctx
-        self.greeted = False
         self.user: User | None = None
-        self.session_id = 0
+        self._loop = asyncio.get_running_loop()
+        self.session = ServerSession(
+            opened_at=self._loop.time(),
+            hello_timeout=ctx.config.hello_timeout,
+            auth_timeout=ctx.config.auth_timeout,
+        )
+        self._deadline: asyncio.TimerHandle | None = None
+        self._arm_deadline()
         self._bucket = TokenBucket(ctx.config.rate_per_second, ctx.config.rate_burst)
         self._cursor = 0
         self._outbox: list[bytes] = []
@@ -75,6 +81,15 @@ class Peer:
     def user_id(self) -> int:
         return 0 if self.user is None else self.user.id
 
+    @property
+    def session_id(self) -> int:
+        return self.session.session_id
+
+    @property
+    def address(self) -> str:
+        remote = self.ws.remote_address
+        return str(remote[0]) if remote else ""
+
     # ------------------------------------------------------------------ reading
 
     async def serve(self) -> None:
@@ -82,7 +97,8 @@ class Peer:
         try:
             async for raw in self.ws:
                 if isinstance(raw, bytes):
-                    await self.ws.close(CloseCode.UNSUPPORTED_DATA, "binary frames are not used")
+                    close = self.session.receive_bytes()
+                    await self.ws.close(close.code, close.reason)
                     return
                 await self._in_flight.acquire()
                 if not self._on_frame(raw):
@@ -90,6 +106,8 @@ class Peer:
         except ConnectionClosed:
             pass
         finally:
+            if self._deadline is not None:
+                self._deadline.cancel()
             if self.user is not None:
                 self.ctx.broker.unsubscribe(self)
             for task in list(self._tasks):
@@ -108,43 +126,41 @@ class Peer:
                 ),
             )
             return False
-        try:
-            request = decode_request(raw)
-        except ProtocolError as exc:
-            if not self.greeted:
-                self._protocol_violation("the first frame must be a valid hello")
-                return False
-            self._reply_error(request_id_of(raw), exc)
+        decision = self.session.receive(raw)
+        if isinstance(decision, Close):
+            self._close_later(decision.code, decision.reason)
             return False
-        if self.greeted and isinstance(request, Hello):
-            self._reply_error(
-                request.id, ProtocolError(ErrorCode.BAD_REQUEST, "hello was already sent")
-            )
+        if isinstance(decision, Refuse):
+            self._reply_error(decision.request_id, decision.error)
+            if decision.close is not None:
+                self._close_later(decision.close.code, decision.close.reason)
             return False
-        if not self.greeted:
-            if not isinstance(request, Hello):
-                self._protocol_violation("the first frame must be hello")
-                return False
-            if request.protocol not in SUPPORTED_VERSIONS:
-                self._reply_error(
-                    request.id,
-                    ProtocolError(
-                        ErrorCode.UNSUPPORTED_VERSION,
-                        f"protocol {request.protocol} is not supported; "
-                        f"this relay speaks {sorted(SUPPORTED_VERSIONS)}",
-                    ),
-                )
-                self._close_later(CloseCode.PROTOCOL_ERROR, "unsupported protocol version")
-                return False
+        request = decision.request
+        if isinstance(request, Hello):
             # Greeted now, not when the handler runs: the next frame may already be waiting.
-            self.greeted = True
-        if request.needs_auth and self.user is None:
-            self._reply_error(request.id, ProtocolError(ErrorCode.UNAUTHORIZED, "log in first"))
-            return False
+            self.session.greeted(self._loop.time())
+            self._arm_deadline()
         task = asyncio.create_task(self._handle(request))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return True
+
+    def _arm_deadline(self) -> None:
+        """Close this connection if it is still waiting (for hello, for a login) by then."""
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+        when = self.session.deadline()
+        if when is not None:
+            self._deadline = self._loop.call_at(when, self._deadline_passed)
+
+    def _deadline_passed(self) -> None:
+        self._deadline = None
+        close = self.session.expired(self._loop.time())
+        if close is None:
+            self._arm_deadline()
+        else:
+            self._close_later(close.code, close.reason)
 
     async def _handle(self, request: Request) -> None:
         try:
@@ -181,9 +197,6 @@ class Peer:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    def _protocol_violation(self, reason: str) -> None:
-        self._close_later(CloseCode.PROTOCOL_ERROR, reason)
-
     def _close_later(self, code: int, reason: str) -> None:
         self._spawn(self.ws.close(code, reason))
 
@@ -202,7 +215,7 @@ class Peer:
         if len(self._outbox) > self.ctx.config.max_outbox_events:
             self._outbox.clear()
             log.warning("closing a connection of user %s: too far behind", self.user_id)
-            self._close_later(1008, "too far behind; resume from your cursor")
+            self._close_later(CloseCode.POLICY_VIOLATION, "too far behind; resume from your cursor")
             return
         if not self._flushing:
             self._flushing = True
@@ -221,9 +234,12 @@ class Peer:
     def revoke(self) -> None:
         """This session was revoked elsewhere: from now on nothing reaches this connection
         and nothing it sends is served; then it is closed with 4001."""
-        self.end_session()
+        if self.user is not None:
+            self.ctx.broker.unsubscribe(self)
+        self.user = None
+        close = self.session.revoked()
         self._outbox.clear()
-        self._close_later(CloseCode.SESSION_REVOKED, "session revoked")
+        self._close_later(close.code, close.reason)
 
     def start_session(self, user: User, session_id: int, since: int) -> None:
         """Become ``user`` from cursor ``since``: subscribe to fan-out, buffering live events
@@ -231,7 +247,8 @@ class Peer:
         if self.user is not None:
             self.ctx.broker.unsubscribe(self)
         self.user = user
-        self.session_id = session_id
+        self.session.authenticated(user.id, session_id)
+        self._arm_deadline()
         self._cursor = since
         self._buffer = []
         self.ctx.broker.subscribe(self)
@@ -255,7 +272,7 @@ class Peer:
             # The reply was already sent, so there is no error frame to give: close, and
             # let the client resume from the last cursor it received.
             log.exception("replay for user %s failed", self.user_id)
-            self._close_later(1011, "replay failed; reconnect and resume")
+            self._close_later(CloseCode.INTERNAL_ERROR, "replay failed; reconnect and resume")
             return
         finally:
             buffered, self._buffer = self._buffer or [], None
@@ -267,4 +284,5 @@ class Peer:
         if self.user is not None:
             self.ctx.broker.unsubscribe(self)
         self.user = None
-        self.session_id = 0
+        self.session.logged_out(self._loop.time())
+        self._arm_deadline()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import chatshop
 from chatshop.protocol import limits
 from chatshop.protocol.errors import ErrorCode, ProtocolError
@@ -26,6 +28,7 @@ from chatshop_server.handlers.base import OK, REPLIED, Handler, PeerLike, me, re
 from chatshop_server.passwords import new_token, token_hash
 
 ACCOUNT_HANDLERS: dict[type, Handler] = {}
+auth_log = logging.getLogger("chatshop.server.auth")
 
 
 def check_password(password: str) -> str:
@@ -92,15 +95,21 @@ async def register_account(peer: PeerLike, request: Register) -> object:
         raise ProtocolError(ErrorCode.CONFLICT, f"the handle {handle!r} is taken")
     password_hash = await peer.ctx.passwords.hash(password)
     user = await peer.ctx.stores.accounts.create_user(handle, name, request.kind, password_hash)
+    peer.ctx.logins.succeeded(handle, peer.address)  # the owner's address from the start
     return await _open_session(peer, request.id, user, "")
 
 
 @register(ACCOUNT_HANDLERS, Login)
 async def login(peer: PeerLike, request: Login) -> object:
-    found = await peer.ctx.stores.accounts.credentials(bare(request.handle))
+    handle, logins = bare(request.handle), peer.ctx.logins
+    logins.check(handle, peer.address)  # before any password work
+    found = await peer.ctx.stores.accounts.credentials(handle)
     ok = await peer.ctx.passwords.verify(None if found is None else found[1], request.password)
     if not ok or found is None:
+        logins.failed(handle, peer.address)
+        auth_log.warning("failed login for %r from %s", handle[:40], peer.address)
         raise ProtocolError(ErrorCode.UNAUTHORIZED, "wrong handle or password")
+    logins.succeeded(handle, peer.address)
     return await _open_session(peer, request.id, found[0], request.device)
 
 
@@ -138,9 +147,12 @@ async def logout_all(peer: PeerLike, request: LogoutAll) -> object:
 @register(ACCOUNT_HANDLERS, ChangePassword)
 async def change_password(peer: PeerLike, request: ChangePassword) -> object:
     assert peer.user is not None
-    found = await peer.ctx.stores.accounts.credentials(peer.user.handle)
+    handle, logins = peer.user.handle, peer.ctx.logins
+    logins.check(handle, peer.address)  # a stolen session guessing the password is slowed too
+    found = await peer.ctx.stores.accounts.credentials(handle)
     stored = None if found is None else found[1]
     if not await peer.ctx.passwords.verify(stored, request.old_password):
+        logins.failed(handle, peer.address)
         raise ProtocolError(ErrorCode.UNAUTHORIZED, "the current password is wrong")
     new_hash = await peer.ctx.passwords.hash(check_password(request.new_password))
     revoked = await peer.ctx.stores.accounts.set_password(me(peer), new_hash, keep=peer.session_id)

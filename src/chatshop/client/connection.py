@@ -35,7 +35,6 @@ from chatshop.client.state import ConnectionState, StateChanged
 from chatshop.client.stream import EventStream, StreamItem
 from chatshop.protocol import (
     PROTOCOL_VERSION,
-    CloseCode,
     ErrorCode,
     User,
     convert_result,
@@ -66,6 +65,7 @@ from chatshop.protocol.payment_frames import (
     Split,
     TopUp,
 )
+from chatshop.protocol.session import link_end
 
 log = logging.getLogger("chatshop.client")
 
@@ -85,28 +85,6 @@ REPLAYABLE: tuple[type[Request], ...] = (
     Split,
     SendLuckyMoney,
 )
-
-# Close codes after which trying again would fail the same way.
-_FINAL_CLOSE_CODES = frozenset(
-    {
-        CloseCode.PROTOCOL_ERROR,
-        CloseCode.UNSUPPORTED_DATA,
-        CloseCode.MESSAGE_TOO_BIG,
-        CloseCode.SESSION_REVOKED,
-    }
-)
-
-# What a close code means to a person, when the relay gave no reason.
-_CLOSE_MEANINGS = {
-    1000: "the relay closed the connection",
-    CloseCode.GOING_AWAY: "the relay is going away",
-    CloseCode.PROTOCOL_ERROR: "protocol error",
-    1006: "connection lost",
-    1008: "the relay dropped a client too far behind",
-    CloseCode.MESSAGE_TOO_BIG: "frame too big",
-    1011: "relay error",
-    CloseCode.SESSION_REVOKED: "session revoked",
-}
 
 _loose_decoder = msgspec.json.Decoder()
 
@@ -388,13 +366,13 @@ class Connection:
             await self._write(ws, self._calls.outbox.popleft())
 
     def _link_end(self, ws: ClientConnection) -> _LinkEnd:
-        """Read the close code: revoked and protocol errors are final, the rest is retried."""
-        code = ws.close_code
-        what = ws.close_reason or _CLOSE_MEANINGS.get(code or 1006, "connection closed")
-        if code == CloseCode.SESSION_REVOKED:
+        """What the close code means (``protocol.session.link_end``): revoked and protocol
+        errors are final, the rest is retried."""
+        end = link_end(ws.close_code, ws.close_reason or "")
+        if end.forget_session:
             self.token = None
             self.user = None
-        return _LinkEnd(f"{what} ({code or 1006})", retry=code not in _FINAL_CLOSE_CODES)
+        return _LinkEnd(end.reason, retry=end.retry)
 
     def _lost_error(self) -> ConnectionLost:
         if self._closed:

@@ -11,9 +11,10 @@ from chatshop.protocol.codec import (
     result_frame,
     with_cursor,
 )
-from chatshop.protocol.errors import CloseCode, ErrorCode, ProtocolError
+from chatshop.protocol.errors import ErrorCode, ProtocolError
 from chatshop.protocol.limits import PROTOCOL_VERSION
 from chatshop.protocol.models import Contact, Limits, Message, Thread, User
+from chatshop.protocol.session import CloseCode
 
 __all__ = [
     "PROTOCOL_VERSION",

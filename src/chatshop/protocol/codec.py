@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
+from chatshop.protocol import limits
 from chatshop.protocol.errors import ErrorCode, ProtocolError
 from chatshop.protocol.frames import AnyRequest, Error, Request, Result, ServerFrame
 
@@ -52,9 +53,47 @@ def encode(obj: Any) -> bytes:
     return _encoder.encode(obj)
 
 
+def nesting_depth(raw: bytes | str) -> int:
+    """How deeply arrays and objects nest in a JSON text (strings are skipped)."""
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
+def too_deep(raw: bytes | str) -> bool:
+    """Whether ``raw`` nests deeper than ``limits.MAX_NESTING`` (cheap unless it might)."""
+    if isinstance(raw, bytes):
+        brackets = raw.count(b"[") + raw.count(b"{")
+    else:
+        brackets = raw.count("[") + raw.count("{")
+    return brackets > limits.MAX_NESTING and nesting_depth(raw) > limits.MAX_NESTING
+
+
 def request_id_of(raw: bytes | str) -> int | str | None:
-    """Best effort: the ``id`` of a frame that failed to decode, so its error can be matched."""
+    """Best effort: the ``id`` of a frame that failed to decode, so its error can be matched.
+
+    A frame nested deeper than the limit is not parsed (the parser would recurse as deep);
+    its id is looked for in the text instead.
+    """
     try:
+        if too_deep(raw):
+            raise msgspec.DecodeError("too deep")
         value = _loose_decoder.decode(raw)
     except (msgspec.DecodeError, UnicodeError):
         text = raw if isinstance(raw, str) else raw.decode("utf-8", "replace")
@@ -72,6 +111,11 @@ def request_id_of(raw: bytes | str) -> int | str | None:
 
 def decode_request(raw: bytes | str) -> Request:
     """Decode one client frame, raising ``ProtocolError(bad_request)`` with a precise reason."""
+    if too_deep(raw):
+        raise ProtocolError(
+            ErrorCode.BAD_REQUEST,
+            f"the frame nests arrays and objects deeper than {limits.MAX_NESTING} levels",
+        )
     try:
         return _request_decoder.decode(raw)
     except msgspec.ValidationError as exc:

@@ -37,7 +37,7 @@ from chatshop.protocol.codec import (
     result_frame,
     with_cursor,
 )
-from chatshop.protocol.errors import ERROR_DESCRIPTIONS, CloseCode, ErrorCode, ProtocolError
+from chatshop.protocol.errors import ERROR_DESCRIPTIONS, ErrorCode, ProtocolError
 from chatshop.protocol.models import Limits, Message, Thread, User
 from chatshop.protocol.schema import (
     clean_doc,
@@ -50,6 +50,7 @@ from chatshop.protocol.schema import (
     server_frame_types,
     tag_of,
 )
+from chatshop.protocol.session import CloseCode
 
 REGENERATE_COMMAND = "python -m chatshop.protocol.docgen"
 MARKDOWN_NAME = "protocol.md"

@@ -144,13 +144,3 @@ class ProtocolError(Exception):
 
     def __repr__(self) -> str:
         return f"ProtocolError({self.code.value!r}, {self.message!r})"
-
-
-class CloseCode:
-    """WebSocket close codes the relay uses, with the reasons they stand for."""
-
-    GOING_AWAY = 1001  # relay shutting down
-    PROTOCOL_ERROR = 1002  # no hello first, unsupported version
-    UNSUPPORTED_DATA = 1003  # binary frames are not part of the protocol
-    MESSAGE_TOO_BIG = 1009  # frame over max_frame_bytes
-    SESSION_REVOKED = 4001  # logout_all / change_password ended this session

@@ -6,6 +6,7 @@ PROTOCOL_VERSION = 1
 SUPPORTED_VERSIONS = frozenset({1})
 
 MAX_FRAME_BYTES = 2**16  # a larger frame closes the connection with 1009
+MAX_NESTING = 32  # arrays and objects inside each other in one frame (bad_request beyond)
 MAX_TEXT_CHARS = 4000  # message text, in code points
 MAX_NAME_CHARS = 64  # display names and group names
 MIN_HANDLE_CHARS = 2
