@@ -7,6 +7,7 @@ staff, verifying a brand), which goes through the same storage call the admin co
 from __future__ import annotations
 
 import base64
+import io
 import struct
 import zlib
 from dataclasses import dataclass
@@ -29,8 +30,11 @@ SHIPPING = [
 ]
 
 
-def tiny_png(rgb: tuple[int, int, int] = (200, 40, 40), size: int = 4) -> bytes:
-    """A valid size x size PNG of one colour."""
+def tiny_png(
+    rgb: tuple[int, int, int] = (200, 40, 40), size: int = 4, *, comment: int = 0
+) -> bytes:
+    """A valid size x size PNG of one colour (with a ``comment``-byte text chunk, to make a
+    large file that is still well-formed)."""
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         crc = struct.pack(">I", zlib.crc32(kind + data))
@@ -42,6 +46,7 @@ def tiny_png(rgb: tuple[int, int, int] = (200, 40, 40), size: int = 4) -> bytes:
         b"\x89PNG\r\n\x1a\n"
         + chunk(b"IHDR", header)
         + chunk(b"IDAT", zlib.compress(rows))
+        + (chunk(b"tEXt", b"Comment\x00" + b"x" * comment) if comment else b"")
         + chunk(b"IEND", b"")
     )
 
@@ -130,6 +135,15 @@ async def open_shop(
         "brand_update", brand=handle, shipping=shipping or SHIPPING, assistant=assistant
     )
     return Shop(relay=relay, brand=brand, staff=member)
+
+
+def picture(format: str, rgb: tuple[int, int, int] = (30, 90, 160)) -> bytes:
+    """A real 8x8 image in ``format`` (JPEG, WEBP, PNG), made with Pillow."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), rgb).save(out, format=format)
+    return out.getvalue()
 
 
 def media_frames(data: bytes, key: str, chunk: int = 30_000) -> list[dict[str, Any]]:

@@ -22,7 +22,6 @@ from chatshop.protocol.docgen import (
     render_markdown,
 )
 from chatshop.protocol.errors import ErrorCode
-from chatshop.protocol.session import CloseCode
 from chatshop.protocol.limits import MAX_FRAME_BYTES, PROTOCOL_VERSION
 from chatshop.protocol.schema import (
     ANY_EVENT,
@@ -37,6 +36,7 @@ from chatshop.protocol.schema import (
     server_frame_types,
     tag_of,
 )
+from chatshop.protocol.session import CloseCode
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 REQUESTS = frames.REQUEST_TYPES

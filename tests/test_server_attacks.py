@@ -17,6 +17,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
 from chatshop_server.config import RelayConfig
+from chatshop_server.rules.media import MediaQuota
 from conftest import (
     SERVER_SCRIPT,
     ManualClock,
@@ -30,7 +31,7 @@ from conftest import (
     wait_closed,
 )
 from payments_support import Person, assert_books
-from shop_support import coat, open_shop
+from shop_support import Shop, coat, media_frames, open_shop, picture, tiny_png
 
 
 async def test_logout_closes_every_connection_of_the_session(relay: RunningRelay) -> None:
@@ -347,3 +348,69 @@ async def test_an_idle_flood_under_a_low_fd_limit_keeps_the_relay_answering(
     records = [line for line in bytes(relay.stderr).splitlines() if line[:2] == b"20"]
     assert len(records) < 150, records[-20:]  # each kind of line at most 20 times a minute
     assert sum(b"out of system resource" in line for line in records) <= 20
+
+
+@pytest.fixture
+async def shop(relay: RunningRelay) -> Shop:
+    return await open_shop(relay)
+
+
+async def test_a_picture_header_followed_by_html_is_refused(shop: Shop) -> None:
+    """PNG, JPEG and WebP magic numbers followed by a web page are not images."""
+    page = b"<html><script>alert(1)</script></html>"
+    for key, fake in (
+        ("png", b"\x89PNG\r\n\x1a\n" + page),
+        ("trailing", tiny_png() + page),
+        ("jpeg", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + page),
+        ("jpeg+", picture("JPEG") + page),
+        ("webp", b"RIFF\x30\x00\x00\x00WEBPVP8 " + page),
+        ("webp+", picture("WEBP") + page),
+    ):
+        [frame] = media_frames(fake, key)
+        reply = await shop.staff.call("media_upload", **frame)
+        assert reply["code"] == "unsupported_media", (key, reply)
+    [good] = media_frames(tiny_png(), "good")
+    assert (await shop.staff.ok("media_upload", **good))["content_type"] == "image/png"
+
+
+async def test_uploads_have_quotas_and_unused_ones_are_removed(tmp_path: Path) -> None:
+    """A brand uploading distinct images hits its daily quota (quota_exceeded, nothing
+    stored); the same image again costs nothing; an image no product shows is deleted once
+    the clean-up age has passed, one a product shows stays."""
+    clock = ManualClock()
+    quota = MediaQuota(account_files_per_day=3)
+    running = RunningRelay(
+        tmp_path / "media.db",
+        clock=clock,
+        media_quota=quota,
+        media_orphan_hours=1,
+        lucky_sweep_seconds=0.05,
+    )
+    await running.start()
+    try:
+        shop = await open_shop(running)
+        urls = []
+        for n in range(3):
+            [frame] = media_frames(tiny_png((n, 0, 0)), f"k{n}")
+            urls.append((await shop.staff.ok("media_upload", **frame))["url"])
+        [again] = media_frames(tiny_png((0, 0, 0)), "again")
+        assert (await shop.staff.ok("media_upload", **again))["url"] == urls[0]
+        [fourth] = media_frames(tiny_png((9, 9, 9)), "k4")
+        refused = await shop.staff.call("media_upload", **fourth)
+        assert refused["code"] == "quota_exceeded" and "3 images per account" in refused["message"]
+        await shop.save(coat(images=[urls[0]]))
+        media = running.db_path.parent / "media"
+        assert len(list(media.glob("*.png"))) == 3
+        clock.advance(2 * 3600)
+        async with httpx.AsyncClient(timeout=5) as http:
+            while True:  # until the clean-up has run
+                gone = await http.get(f"http://127.0.0.1:{running.port}{urls[1]}")
+                if gone.status_code == 404:
+                    break
+            kept = await http.get(f"http://127.0.0.1:{running.port}{urls[0]}")
+            assert kept.status_code == 200
+        assert sorted(p.name for p in media.glob("*.png")) == [urls[0].rsplit("/", 1)[1]]
+        [later] = media_frames(tiny_png((9, 9, 9)), "k5")  # removed uploads count no more
+        assert (await shop.staff.ok("media_upload", **later))["url"]
+    finally:
+        await running.stop()

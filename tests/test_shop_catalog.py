@@ -15,7 +15,7 @@ from chatshop.protocol.barcode import is_valid, normalize
 from chatshop.protocol.errors import ProtocolError
 from conftest import RunningRelay, db_count, new_key
 from payments_support import assert_books
-from shop_support import Shop, coat, media_frames, open_shop, simple, tiny_png
+from shop_support import Shop, coat, media_frames, open_shop, picture, simple, tiny_png
 
 
 @pytest.fixture
@@ -311,7 +311,7 @@ async def test_sharing_a_product_posts_a_card_anyone_can_forward(shop: Shop) -> 
 async def test_images_are_uploaded_in_parts_and_served_over_http(shop: Shop) -> None:
     """An image uploaded in base64 parts is stored under its SHA-256 and served with its
     type, an ETag and year-long immutable caching; If-None-Match gets 304."""
-    png = tiny_png(size=120) + b"\x00" * 70_000  # trailing bytes: still a PNG by its magic
+    png = tiny_png(size=120, comment=70_000)
     frames = media_frames(png, "big-image")
     assert len(frames) == 3
     for frame in frames[:-1]:
@@ -360,8 +360,8 @@ async def test_uploads_are_checked_by_content_size_and_rights(shop: Shop) -> Non
             refused = reply
             break
     assert refused is not None and refused["code"] == "too_large"
-    jpeg = await shop.staff.ok("media_upload", **media_frames(b"\xff\xd8\xff\xe0JFIF", "j")[0])
+    jpeg = await shop.staff.ok("media_upload", **media_frames(picture("JPEG"), "j")[0])
     assert jpeg["content_type"] == "image/jpeg" and jpeg["url"].endswith(".jpg")
-    webp = b"RIFF\x10\x00\x00\x00WEBPVP8 "
+    webp = picture("WEBP")
     uploaded = await shop.staff.ok("media_upload", **media_frames(webp, "w")[0])
     assert uploaded["content_type"] == "image/webp"

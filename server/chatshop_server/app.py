@@ -166,6 +166,9 @@ class Relay:
                 released = await self.stores.orders.release_due(now)
                 if released:
                     self.log.info("released the payment of %d delivered order(s)", released)
+                orphaned = int(self.config.media_orphan_hours * 3600 * 1000)
+                for path in await self.stores.uploads.forget_orphans(now - orphaned):
+                    self.context.shop.media.remove(path)
             except Exception:
                 self.log.exception("deadline sweep failed; will retry")
             await asyncio.sleep(self.config.lucky_sweep_seconds)

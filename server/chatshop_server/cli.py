@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import logging
 import signal
 import sys
@@ -17,6 +18,7 @@ from chatshop.protocol.money import check_currency, format_money
 from chatshop_server import admin, logsafety
 from chatshop_server.app import Relay
 from chatshop_server.config import RelayConfig
+from chatshop_server.rules.media import MIB, MediaQuota
 
 
 def default_db_path() -> Path:
@@ -141,6 +143,28 @@ def build_parser() -> argparse.ArgumentParser:
         help="days after delivery that an order's payment stays held for refunds before it "
         "reaches the brand's wallet (default: %(default)s)",
     )
+    defaults = MediaQuota()
+    parser.add_argument(
+        "--media-account-daily-mb",
+        type=int,
+        default=defaults.account_bytes_per_day // MIB,
+        help="MiB of new images one account may upload per 24 hours (and at most "
+        f"{defaults.account_files_per_day} images) (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--media-brand-mb",
+        type=int,
+        default=defaults.brand_bytes // MIB,
+        help=f"MiB of images one brand may store (and at most {defaults.brand_files} images) "
+        "(default: %(default)s)",
+    )
+    parser.add_argument(
+        "--media-total-mb",
+        type=int,
+        default=defaults.total_bytes // MIB,
+        help="MiB of images the whole relay may store; uploads no product shows are deleted "
+        "after 24 hours (default: %(default)s)",
+    )
     parser.add_argument(
         "--check-ledger",
         action="store_true",
@@ -188,6 +212,12 @@ def config_from_args(args: argparse.Namespace) -> RelayConfig:
         demo_topup_max_major=args.demo_topup_max,
         demo_topup_daily_major=args.demo_topup_daily,
         return_window_days=args.return_window,
+        media_quota=dataclasses.replace(
+            MediaQuota(),
+            account_bytes_per_day=args.media_account_daily_mb * MIB,
+            brand_bytes=args.media_brand_mb * MIB,
+            total_bytes=args.media_total_mb * MIB,
+        ),
     )
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from chatshop.protocol import limits
 from chatshop_server.clock import Clock, now_ms
+from chatshop_server.rules.media import MediaQuota
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -44,6 +45,8 @@ class RelayConfig:
     return_window_days: float = 14.0  # an order's money is held this long after delivery
     # Shopping
     media_dir: Path | None = None  # product images; default: "media" next to the database
+    media_quota: MediaQuota = field(default_factory=MediaQuota)
+    media_orphan_hours: float = 24.0  # an upload no product shows by then is deleted
     assistant: bool = True  # brands' assistants answer customers in brand threads
     # Storage
     synchronous: str = "FULL"  # SQLite PRAGMA synchronous: FULL survives power loss too

@@ -12,8 +12,10 @@ import asyncio
 import hashlib
 import os
 import re
+import struct
 import tempfile
 import time
+import zlib
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from pathlib import Path
@@ -45,7 +47,12 @@ def sniff(data: bytes) -> str | None:
 
 
 def check_image(data: bytes, *, max_bytes: int = limits.MAX_MEDIA_BYTES) -> str:
-    """The extension of an acceptable upload, else ``unsupported_media``."""
+    """The extension of an acceptable upload, else ``unsupported_media``.
+
+    Beyond the magic number the file's structure is walked to its end (PNG chunks and their
+    CRCs up to IEND, JPEG segments up to the scan and the end marker, WebP's RIFF chunks), so
+    a picture's header followed by HTML or a script is refused, not served as an image.
+    """
     if len(data) > max_bytes:
         raise ProtocolError(
             ErrorCode.UNSUPPORTED_MEDIA, f"an image holds at most {max_bytes} bytes"
@@ -55,7 +62,69 @@ def check_image(data: bytes, *, max_bytes: int = limits.MAX_MEDIA_BYTES) -> str:
         raise ProtocolError(
             ErrorCode.UNSUPPORTED_MEDIA, "only PNG, JPEG and WebP images are accepted"
         )
+    problem = {"png": _png_problem, "jpg": _jpeg_problem, "webp": _webp_problem}[ext](data)
+    if problem is not None:
+        raise ProtocolError(ErrorCode.UNSUPPORTED_MEDIA, f"not a well-formed image: {problem}")
     return ext
+
+
+def _png_problem(data: bytes) -> str | None:
+    at, first = 8, True
+    while at + 12 <= len(data):
+        (length,) = struct.unpack_from(">I", data, at)
+        kind = data[at + 4 : at + 8]
+        end = at + 12 + length
+        if end > len(data):
+            return "a PNG chunk runs past the end of the file"
+        body = data[at + 4 : at + 8 + length]
+        (crc,) = struct.unpack_from(">I", data, at + 8 + length)
+        if zlib.crc32(body) != crc:
+            return f"the CRC of PNG chunk {kind!r} is wrong"
+        if first and kind != b"IHDR":
+            return "a PNG starts with IHDR"
+        first = False
+        if kind == b"IEND":
+            return None if end == len(data) else "bytes follow the PNG's IEND chunk"
+        at = end
+    return "the PNG has no IEND chunk"
+
+
+def _jpeg_problem(data: bytes) -> str | None:
+    if not data.endswith(b"\xff\xd9"):
+        return "a JPEG ends with its EOI marker"
+    at = 2
+    while at + 4 <= len(data):
+        if data[at] != 0xFF:
+            return "a JPEG segment does not start with a marker"
+        marker = data[at + 1]
+        if marker == 0xFF:  # fill byte
+            at += 1
+            continue
+        if marker == 0xDA:  # start of scan: entropy-coded data runs to the end marker
+            return None
+        if 0xD0 <= marker <= 0xD7 or marker == 0x01:
+            at += 2
+            continue
+        (length,) = struct.unpack_from(">H", data, at + 2)
+        if length < 2:
+            return "a JPEG segment has an impossible length"
+        at += 2 + length
+    return "the JPEG has no image data"
+
+
+def _webp_problem(data: bytes) -> str | None:
+    (size,) = struct.unpack_from("<I", data, 4)
+    if size + 8 != len(data):
+        return "the WebP's RIFF size does not match the file"
+    at, first = 12, True
+    while at + 8 <= len(data):
+        kind = data[at : at + 4]
+        (length,) = struct.unpack_from("<I", data, at + 4)
+        if first and kind not in (b"VP8 ", b"VP8L", b"VP8X"):
+            return "a WebP starts with a VP8, VP8L or VP8X chunk"
+        first = False
+        at += 8 + length + (length & 1)
+    return None if at == len(data) and not first else "the WebP's chunks do not fit the file"
 
 
 class MediaStore:
@@ -70,6 +139,17 @@ class MediaStore:
     def exists(self, url: str) -> bool:
         match = MEDIA_ROUTE.fullmatch(url)
         return match is not None and self._path(match[1], match[2]).is_file()
+
+    def path_of(self, data: bytes) -> str:
+        """Where ``data`` is stored once saved (``unsupported_media`` if it is no image)."""
+        ext = check_image(data)
+        return f"/media/{hashlib.sha256(data).hexdigest()}.{ext}"
+
+    def remove(self, url: str) -> None:
+        """Delete a stored image (an upload nothing refers to)."""
+        match = MEDIA_ROUTE.fullmatch(url)
+        if match is not None:
+            self._path(match[1], match[2]).unlink(missing_ok=True)
 
     def save_sync(self, data: bytes) -> MediaResult:
         """Store ``data`` (checked) and return its path; storing it again changes nothing."""

@@ -195,7 +195,10 @@ async def upload_media(peer: PeerLike, request: UploadMedia) -> MediaResult:
     if not request.final:
         return MediaResult(url="", sha256="", content_type="", size=size)
     data = b"".join(staging.take(user_id, "media", request.key))
-    return await peer.ctx.shop.media.save(data)
+    media = peer.ctx.shop.media
+    path = media.path_of(data)  # checks that it is an image, and a well-formed one
+    await peer.ctx.stores.uploads.record(user_id, path, len(data), peer.ctx.config.media_quota)
+    return await media.save(data)
 
 
 @register(SHOP_HANDLERS, ShareProduct)

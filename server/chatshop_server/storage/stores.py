@@ -20,6 +20,7 @@ from chatshop_server.storage.messages import EventLog, MessageStore
 from chatshop_server.storage.orders import OrderStore
 from chatshop_server.storage.payments import PaymentStore
 from chatshop_server.storage.threads import ThreadStore
+from chatshop_server.storage.uploads import UploadStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +41,7 @@ class Stores:
     carts: CartStore
     orders: OrderStore
     handover: HandoverStore
+    uploads: UploadStore
 
     @classmethod
     def on(cls, db: Database) -> Stores:
@@ -59,6 +61,7 @@ class Stores:
             carts=CartStore(db),
             orders=OrderStore(db),
             handover=HandoverStore(db),
+            uploads=UploadStore(db),
         )
 
 
