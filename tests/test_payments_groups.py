@@ -335,13 +335,13 @@ async def test_red_packets_are_refused_when_they_cannot_be_shared(relay: Running
 
 
 async def test_outsiders_cannot_open_a_packet(relay: RunningRelay) -> None:
-    """Someone outside the group cannot open its packet (forbidden); an unknown packet is
-    not_found."""
+    """Someone outside the group cannot open its packet (not_found, as if the group did not
+    exist); an unknown packet is not_found too."""
     sam, alice, eve = await people(relay.url, "sam", "alice", "eve")
     await sam.topup(100)
     crew = await group(sam, alice)
     packet_id = (await send_packet(sam, crew, 100, 1))["card"]["packet_id"]
-    await eve.refused("forbidden", "lucky_open", packet_id=packet_id)
+    await eve.refused("not_found", "lucky_open", packet_id=packet_id)
     await eve.refused("not_found", "lucky_open", packet_id=packet_id + 100)
     assert await eve.balance() == 0
 

@@ -142,7 +142,7 @@ async def test_the_payee_must_be_a_member_of_the_thread(relay: RunningRelay) -> 
         key=new_key(),
     )
     await bob.topup(1000)
-    await bob.refused("forbidden", "pay", **pay_fields(dm, "alice", 100))
+    await bob.refused("not_found", "pay", **pay_fields(dm, "alice", 100))
     assert (await sam.balance(), await alice.balance(), await bob.balance()) == (1000, 0, 1000)
     assert db_count(relay.db_path, "messages") == 0
 

@@ -88,8 +88,8 @@ async def test_staff_removed_by_the_admin_lose_the_threads_they_took(
         lambda e: e["type"] == "handover" and e["handover"]["mode"] == "waiting"
     )
     assert waiting["handover"]["thread_id"] == thread
-    await shop.staff.refused("forbidden", "history", thread_id=thread)
-    await shop.staff.refused("forbidden", "send", thread_id=thread, text="hi", key=new_key())
+    await shop.staff.refused("not_found", "history", thread_id=thread)
+    await shop.staff.refused("not_found", "send", thread_id=thread, text="hi", key=new_key())
     await shop.staff.refused("forbidden", "thread_take", thread_id=thread)
     mark = len(shop.staff.events)
     await sam.ok("send", thread_id=thread, text="hello? anyone?", key=new_key())
@@ -414,3 +414,16 @@ async def test_uploads_have_quotas_and_unused_ones_are_removed(tmp_path: Path) -
         assert (await shop.staff.ok("media_upload", **later))["url"]
     finally:
         await running.stop()
+
+
+async def test_invisible_text_and_unknown_countries_are_refused(shop: Shop) -> None:
+    """A message of zero-width spaces is empty (bad_request, nothing stored); country ZZ is
+    not an ISO 3166 country."""
+    sam = await shop.customer("sam")
+    thread = await shop.thread_with(sam)
+    for text in ("\u200b\u200b\u200b", "\u2060\ufeff \u200d"):
+        await sam.refused("bad_request", "send", thread_id=thread, text=text, key=new_key())
+    assert (await sam.ok("history", thread_id=thread))["messages"] == []
+    address = {"name": "Sam", "line1": "1 Quay", "postcode": "1", "city": "X", "country": "ZZ"}
+    await sam.refused("bad_request", "address_set", address=address)
+    await sam.ok("address_set", address={**address, "country": "FR"})

@@ -229,7 +229,8 @@ async def test_outsiders_cannot_touch_a_message(relay: RunningRelay) -> None:
 
 
 async def test_non_members_cannot_post_type_or_mark_read(relay: RunningRelay) -> None:
-    """send, typing and read in a thread you are not in are forbidden; nothing is stored."""
+    """send, typing and read in a thread you are not in are not_found (as if it did not
+    exist); nothing is stored."""
     sam, alice, tid = await pair(relay)
     eve = await raw_user(relay.url, "eve")
     for request, fields in (
@@ -238,7 +239,7 @@ async def test_non_members_cannot_post_type_or_mark_read(relay: RunningRelay) ->
         ("read", {"seq": 0}),
     ):
         reply = await eve.call(request, thread_id=tid, **fields)
-        assert reply["type"] == "error" and reply["code"] == "forbidden", (request, reply)
+        assert reply["type"] == "error" and reply["code"] == "not_found", (request, reply)
     assert db_count(relay.db_path, "messages") == 0
     await marker(sam, tid, alice, "marker")
     assert [e["type"] for e in alice.events if e["type"] in ("typing", "read")] == []

@@ -209,7 +209,7 @@ async def test_removed_member_loses_access(relay: RunningRelay) -> None:
         ("read", {"seq": 1}),
     ):
         reply = await bob.call(request, thread_id=gid, **fields)
-        assert reply["type"] == "error" and reply["code"] == "forbidden", (request, reply)
+        assert reply["type"] == "error" and reply["code"] == "not_found", (request, reply)
     assert [t["id"] for t in (await bob.ok("threads"))["threads"]] == []
     assert (await sam.call("group_remove", thread_id=gid, handle="bob"))["code"] == "not_found"
 
@@ -223,7 +223,7 @@ async def test_member_leaves_a_group(relay: RunningRelay) -> None:
     event = await sam.wait_event(member_event(group["id"], "alice", "left"))
     assert event["by"] == alice.user["id"]
     await alice.wait_event(member_event(group["id"], "alice", "left"))
-    assert (await alice.call("history", thread_id=group["id"]))["code"] == "forbidden"
+    assert (await alice.call("history", thread_id=group["id"]))["code"] == "not_found"
     assert handles(await sam.ok("thread", thread_id=group["id"])) == {"sam"}
 
 
@@ -317,7 +317,8 @@ async def test_read_marker_never_passes_the_last_message(relay: RunningRelay) ->
 
 
 async def test_non_members_cannot_see_a_thread(relay: RunningRelay) -> None:
-    """A thread you are not in is forbidden for thread and history, and missing from threads."""
+    """A thread you are not in is answered exactly like one that does not exist (not_found,
+    same message): no existence oracle; it is missing from threads too."""
     sam = await raw_user(relay.url, "sam")
     await raw_user(relay.url, "alice")
     eve = await raw_user(relay.url, "eve")
@@ -325,7 +326,11 @@ async def test_non_members_cannot_see_a_thread(relay: RunningRelay) -> None:
     await send_text(sam, thread["id"], "private")
     for request in ("thread", "history"):
         reply = await eve.call(request, thread_id=thread["id"])
-        assert reply["type"] == "error" and reply["code"] == "forbidden", reply
+        missing = await eve.call(request, thread_id=thread["id"] + 1000)
+        assert reply["type"] == "error" and reply["code"] == "not_found", reply
+        assert reply["message"].replace(str(thread["id"]), "N") == missing["message"].replace(
+            str(thread["id"] + 1000), "N"
+        )
         assert "private" not in str(reply)
     assert (await eve.ok("threads"))["threads"] == []
     assert (await eve.call("thread", thread_id=thread["id"] + 100))["code"] == "not_found"

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TypeVar
 
+import iso3166
+
 from chatshop.protocol import limits
 from chatshop.protocol.barcode import normalize as normalize_barcode
 from chatshop.protocol.errors import ErrorCode, ProtocolError
@@ -404,7 +406,7 @@ def clean_address(address: Address) -> Address:
         )
 
     country = address.country.strip().upper()
-    if not COUNTRY_PATTERN.fullmatch(country):
+    if not COUNTRY_PATTERN.fullmatch(country) or country not in iso3166.countries_by_alpha2:
         raise ProtocolError(
             ErrorCode.BAD_REQUEST, "country is a two-letter ISO 3166-1 code, such as FR"
         )

@@ -82,7 +82,8 @@ def require_member(conn: Connection, user_id: int, thread_id: int) -> tuple[Any,
     row = thread_row(conn, thread_id)
     members = active_member_ids(conn, thread_id)
     if user_id not in members:
-        raise ProtocolError(ErrorCode.FORBIDDEN, f"you are not a member of thread {thread_id}")
+        # The same answer as for a thread that does not exist: no existence oracle.
+        raise ProtocolError(ErrorCode.NOT_FOUND, f"no thread {thread_id}")
     return row, members
 
 

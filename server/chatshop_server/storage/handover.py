@@ -135,7 +135,7 @@ def _current(conn: Connection, parts: _Parts) -> Handover:
 def get_handover(conn: Connection, user_id: int, thread_id: int) -> Handover:
     parts = _parts(conn, thread_id)
     if user_id not in parts.members and not is_staff(conn, parts.brand.id, user_id):
-        raise ProtocolError(ErrorCode.FORBIDDEN, f"you are not a member of thread {thread_id}")
+        raise ProtocolError(ErrorCode.NOT_FOUND, f"no thread {thread_id}")
     return _current(conn, parts)
 
 

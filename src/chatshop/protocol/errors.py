@@ -7,7 +7,7 @@ message. Codes are part of the wire contract: add new ones, never rename or reus
     ├── code = bad_request         malformed JSON, unknown frame type, missing/mistyped field
     ├── code = unsupported_version hello with a protocol version the relay does not speak
     ├── code = unauthorized        not logged in, bad credentials, revoked token
-    ├── code = forbidden           logged in but not allowed (not a member, not the author...)
+    ├── code = forbidden           logged in but not allowed (not the author, not the owner...)
     ├── code = not_found           unknown user, thread or message id
     ├── code = conflict            handle taken, already friends, ...
     ├── code = blocked             the other person blocked you (or you blocked them)
@@ -75,8 +75,13 @@ ERROR_DESCRIPTIONS: dict[ErrorCode, str] = {
     ErrorCode.UNSUPPORTED_VERSION: "The hello named a protocol version this relay does not speak; "
     "the relay closes the connection (1002) after this reply.",
     ErrorCode.UNAUTHORIZED: "Not logged in, wrong handle or password, or a revoked token.",
-    ErrorCode.FORBIDDEN: "Logged in but not allowed: not a member, not the author, not the owner.",
-    ErrorCode.NOT_FOUND: "Unknown handle, thread or message id (or one you may not see).",
+    ErrorCode.FORBIDDEN: (
+        "Logged in but not allowed: not the author, not the group's owner, not the brand's staff."
+    ),
+    ErrorCode.NOT_FOUND: (
+        "Unknown handle, thread or message id, or one you may not see: a thread you are not "
+        "a member of is answered exactly as one that does not exist."
+    ),
     ErrorCode.CONFLICT: (
         "The request contradicts the current state (handle taken, already friends)."
     ),

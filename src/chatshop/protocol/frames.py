@@ -554,7 +554,7 @@ class Error(msgspec.Struct, tag_field="type", tag="error", kw_only=True):
         "type": "error",
         "id": 10,
         "code": "forbidden",
-        "message": "you are not a member of thread 3",
+        "message": "only the author may change a message",
     }
 
 

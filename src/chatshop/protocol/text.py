@@ -7,15 +7,22 @@ stores text exactly as sent so that nothing a person wrote is silently changed.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from chatshop.protocol.errors import ErrorCode, ProtocolError
 
 _SURROGATE_OR_NUL = re.compile("[\x00\ud800-\udfff\ufffe\uffff]")
 
 
+def is_blank(value: str) -> bool:
+    """Nothing visible: only white space and invisible format characters (zero-width space,
+    joiners, the BOM, bidi marks), which ``str.strip`` keeps."""
+    return all(c.isspace() or unicodedata.category(c) == "Cf" for c in value)
+
+
 def check_text(value: str, *, field: str, max_chars: int, allow_empty: bool = False) -> str:
     """Return ``value`` unchanged, or raise ``invalid_text`` / ``too_large`` / ``bad_request``."""
-    if not allow_empty and not value.strip():
+    if not allow_empty and is_blank(value):
         raise ProtocolError(ErrorCode.BAD_REQUEST, f"{field} must not be empty")
     if len(value) > max_chars:
         raise ProtocolError(
