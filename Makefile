@@ -31,7 +31,7 @@ demo: $(STAMP)
 	$(VENV)/bin/chatshop demo
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check src server tests bench
+	$(VENV)/bin/ruff check src server tests bench tools
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 
@@ -51,7 +51,7 @@ lock: | $(UV)
 test-latest: | $(UV)
 	$(UV) venv --allow-existing .venv-latest
 	$(UV) pip install --python .venv-latest --upgrade -e . --group dev
-	.venv-latest/bin/ruff check src server tests bench
+	.venv-latest/bin/ruff check src server tests bench tools
 	.venv-latest/bin/mypy
 	.venv-latest/bin/lint-imports
 	.venv-latest/bin/python -m pytest -n $(PYTEST_WORKERS)
@@ -60,7 +60,7 @@ bench: $(STAMP)
 	$(PY) bench/relay_bench.py
 
 docs: $(STAMP)
-	$(PY) -m chatshop.protocol.docgen
+	$(PY) -m tools.docgen
 
 screenshots: $(STAMP)
 	$(VENV)/bin/chatshop screenshots

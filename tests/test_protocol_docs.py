@@ -10,10 +10,7 @@ from typing import Any, get_args
 import jsonschema
 import msgspec
 import pytest
-
-from chatshop.protocol import frames, models
-from chatshop.protocol.codec import decode_request, decode_server_frame, encode
-from chatshop.protocol.docgen import (
+from tools.docgen import (
     MARKDOWN_NAME,
     REGENERATE_COMMAND,
     SCHEMA_NAME,
@@ -21,6 +18,9 @@ from chatshop.protocol.docgen import (
     main,
     render_markdown,
 )
+
+from chatshop.protocol import frames, models
+from chatshop.protocol.codec import decode_request, decode_server_frame, encode
 from chatshop.protocol.errors import ErrorCode
 from chatshop.protocol.limits import MAX_FRAME_BYTES, PROTOCOL_VERSION
 from chatshop.protocol.schema import (
@@ -30,6 +30,7 @@ from chatshop.protocol.schema import (
     SERVER_FRAME,
     definition_names,
     example_of,
+    field_note,
     protocol_schema,
     record_types,
     render_schema,
@@ -287,3 +288,15 @@ def test_new_frames_are_picked_up_without_editing_the_generator(
     assert {"$ref": "#/$defs/Shout"} in schema["$defs"][CLIENT_FRAME]["anyOf"]
     assert {"$ref": "#/$defs/Wave"} in schema["$defs"][ANY_EVENT]["anyOf"]
     _validator(schema, "Shout").validate(Shout.example)
+
+
+def test_every_field_of_every_frame_and_record_has_a_meaning() -> None:
+    """A stranger building a client finds what each field means: no empty Meaning cell."""
+    classes: list[type[msgspec.Struct]] = [*REQUESTS, *EVENTS, *SERVER_FRAMES, *record_types()]
+    missing = [
+        f"{cls.__name__}.{name}"
+        for cls in classes
+        for name in cls.__struct_fields__
+        if not field_note(cls, name)
+    ]
+    assert missing == []

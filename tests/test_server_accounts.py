@@ -29,6 +29,21 @@ async def test_hello_announces_protocol_server_and_limits(relay: RunningRelay) -
         "max_history_page": limits.MAX_HISTORY_PAGE,
         "rate_per_second": limits.DEFAULT_RATE_PER_SECOND,
         "rate_burst": limits.DEFAULT_RATE_BURST,
+        "min_handle_chars": limits.MIN_HANDLE_CHARS,
+        "max_handle_chars": limits.MAX_HANDLE_CHARS,
+        "min_password_chars": limits.MIN_PASSWORD_CHARS,
+        "max_password_chars": limits.MAX_PASSWORD_CHARS,
+        "max_key_chars": limits.MAX_KEY_CHARS,
+        "max_nesting": limits.MAX_NESTING,
+        "max_media_bytes": limits.MAX_MEDIA_BYTES,
+        "max_cart_lines": limits.MAX_CART_LINES,
+        "max_line_quantity": limits.MAX_LINE_QUANTITY,
+        "hello_timeout": limits.HELLO_TIMEOUT,
+        "auth_timeout": limits.AUTH_TIMEOUT,
+        "max_connections_per_address": limits.MAX_CONNECTIONS_PER_ADDRESS,
+        "top_ups": True,  # the test relays run with demo funding, in EUR
+        "max_top_up": 10_000 * 100,
+        "daily_top_up": 1_000_000 * 100,
     }
 
 

@@ -74,21 +74,21 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--max-connections-per-address",
         type=int,
-        default=256,
+        default=limits.MAX_CONNECTIONS_PER_ADDRESS,
         help="open websocket connections from one IP address; more are answered 503 "
         "(default: %(default)s)",
     )
     parser.add_argument(
         "--hello-timeout",
         type=float,
-        default=10.0,
+        default=limits.HELLO_TIMEOUT,
         help="seconds a new connection has to send hello before it is closed with 1008 "
         "(default: %(default)s)",
     )
     parser.add_argument(
         "--auth-timeout",
         type=float,
-        default=60.0,
+        default=limits.AUTH_TIMEOUT,
         help="seconds a connection may stay without logging in before it is closed with 1008 "
         "(default: %(default)s)",
     )

@@ -24,10 +24,10 @@ class RelayConfig:
     max_in_flight: int = 128  # concurrent requests per connection before reading pauses
     max_outbox_events: int = 20_000  # a reader this far behind is closed; it resumes by cursor
     max_connections: int = 10_000  # open websockets in all (lowered to fit the fd limit)
-    max_connections_per_address: int = 256  # open websockets from one IP address
+    max_connections_per_address: int = limits.MAX_CONNECTIONS_PER_ADDRESS
     # Timeouts
-    hello_timeout: float = 10.0  # a connection that sends no hello by then is closed (1008)
-    auth_timeout: float = 60.0  # one that has not logged in by then is closed (1008)
+    hello_timeout: float = limits.HELLO_TIMEOUT  # no hello by then: closed (1008)
+    auth_timeout: float = limits.AUTH_TIMEOUT  # no session by then: closed (1008)
     ping_interval: float | None = 20.0
     ping_timeout: float | None = 20.0
     close_timeout: float = 5.0

@@ -291,7 +291,7 @@ async def seed_shop(
     users[STAFF[0]] = nora
     await stores.staff.set_staff(brand.handle, nora.handle, True)
     await stores.brands.update(
-        None, brand.handle, BrandChanges(description=DESCRIPTION, shipping=SHIPPING)
+        None, brand.handle, BrandChanges(description=DESCRIPTION, shipping=SHIPPING, verified=True)
     )
     product_ids: dict[str, int] = {}
     for item in CATALOGUE:

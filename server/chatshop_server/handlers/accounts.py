@@ -26,6 +26,7 @@ from chatshop.protocol.models import Limits, User
 from chatshop.protocol.text import check_text
 from chatshop_server.handlers.base import OK, REPLIED, Handler, PeerLike, me, register
 from chatshop_server.passwords import new_token, token_hash
+from chatshop_server.rules.money import transfer_limit
 
 ACCOUNT_HANDLERS: dict[type, Handler] = {}
 auth_log = logging.getLogger("chatshop.server.auth")
@@ -55,6 +56,16 @@ async def hello(peer: PeerLike, request: Hello) -> HelloResult:
             max_history_page=limits.MAX_HISTORY_PAGE,
             rate_per_second=config.rate_per_second,
             rate_burst=config.rate_burst,
+            hello_timeout=config.hello_timeout,
+            auth_timeout=config.auth_timeout,
+            max_connections_per_address=config.max_connections_per_address,
+            top_ups=config.demo_funding,
+            max_top_up=transfer_limit(config.default_currency, config.demo_topup_max_major)
+            if config.demo_funding
+            else 0,
+            daily_top_up=transfer_limit(config.default_currency, config.demo_topup_daily_major)
+            if config.demo_funding
+            else 0,
         ),
     )
 

@@ -20,6 +20,9 @@ DEFAULT_HISTORY_PAGE = 50
 REPLAY_BATCH = 500  # events per frame while a resumed connection catches up
 DEFAULT_RATE_PER_SECOND = 50.0  # sustained requests per connection
 DEFAULT_RATE_BURST = 100  # requests a connection may send at once before throttling
+HELLO_TIMEOUT = 10.0  # seconds to send hello (default; the hello result has the relay's)
+AUTH_TIMEOUT = 60.0  # seconds from hello (or logout) to a session (default)
+MAX_CONNECTIONS_PER_ADDRESS = 256  # open connections from one IP address (default)
 
 HANDLE_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$"
 

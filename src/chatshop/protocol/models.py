@@ -10,6 +10,7 @@ from typing import Literal
 
 import msgspec
 
+from chatshop.protocol import limits
 from chatshop.protocol.cards import Card
 
 AccountKind = Literal["person", "brand"]
@@ -71,7 +72,9 @@ class Thread(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class Limits(msgspec.Struct, frozen=True, kw_only=True):
-    """The relay's limits, announced in the hello result so clients can check early."""
+    """Every limit the relay enforces, announced in the hello result so clients can check
+    early. Fields after ``rate_burst`` came in later relays: a client should not rely on them
+    being present from an older relay (the defaults are this version's)."""
 
     max_frame_bytes: int
     max_text_chars: int
@@ -80,3 +83,18 @@ class Limits(msgspec.Struct, frozen=True, kw_only=True):
     max_history_page: int
     rate_per_second: float
     rate_burst: int
+    min_handle_chars: int = limits.MIN_HANDLE_CHARS
+    max_handle_chars: int = limits.MAX_HANDLE_CHARS
+    min_password_chars: int = limits.MIN_PASSWORD_CHARS
+    max_password_chars: int = limits.MAX_PASSWORD_CHARS
+    max_key_chars: int = limits.MAX_KEY_CHARS
+    max_nesting: int = limits.MAX_NESTING
+    max_media_bytes: int = limits.MAX_MEDIA_BYTES
+    max_cart_lines: int = limits.MAX_CART_LINES
+    max_line_quantity: int = limits.MAX_LINE_QUANTITY
+    hello_timeout: float = limits.HELLO_TIMEOUT
+    auth_timeout: float = limits.AUTH_TIMEOUT
+    max_connections_per_address: int = limits.MAX_CONNECTIONS_PER_ADDRESS
+    top_ups: bool = False
+    max_top_up: int = 0
+    daily_top_up: int = 0

@@ -52,7 +52,7 @@ from chatshop.protocol.schema import (
 )
 from chatshop.protocol.session import CloseCode
 
-REGENERATE_COMMAND = "python -m chatshop.protocol.docgen"
+REGENERATE_COMMAND = "make docs"
 MARKDOWN_NAME = "protocol.md"
 SCHEMA_NAME = "protocol.schema.json"
 
@@ -75,11 +75,28 @@ LIMIT_NOTES: dict[str, str] = {
     "REPLAY_BATCH": "Most events per `events` frame while a resumed session catches up.",
     "DEFAULT_RATE_PER_SECOND": "Sustained requests per second per connection (default).",
     "DEFAULT_RATE_BURST": "Requests a connection may send at once before throttling (default).",
-    "HANDLE_PATTERN": "Regular expression every handle matches.",
+    "HANDLE_PATTERN": (
+        "Regular expression every handle matches, as a whole (a trailing newline is not "
+        "allowed). A handle that looks like an existing one (`n0rthwind` beside `northwind`, "
+        "a Cyrillic letter for a Latin one) is refused with `conflict`."
+    ),
+    "MAX_NESTING": "Deepest nesting of arrays and objects in one frame; deeper is `bad_request`.",
 }
 
 CLOSE_NOTES: dict[str, str] = {
+    "NORMAL": "An ordinary close (the relay also closes this way after refusing a handshake).",
     "GOING_AWAY": "The relay is shutting down. Reconnect later and resume with `auth` + `since`.",
+    "INVALID_TEXT": (
+        "A text frame that is not valid UTF-8 (the websocket layer closes the connection; "
+        "invalid text inside valid JSON is an `invalid_text` error instead)."
+    ),
+    "POLICY_VIOLATION": (
+        "No `hello` within `hello_timeout`, no session within `auth_timeout`, or a connection "
+        "so far behind on events that the relay dropped it: reconnect, resume from your cursor."
+    ),
+    "INTERNAL_ERROR": (
+        "A fault on the relay, such as a failed replay: reconnect and resume from your cursor."
+    ),
     "PROTOCOL_ERROR": (
         "The first frame was not `hello`, or `hello` named a protocol version the relay does "
         "not speak (after the `unsupported_version` error)."
@@ -87,8 +104,9 @@ CLOSE_NOTES: dict[str, str] = {
     "UNSUPPORTED_DATA": "A binary frame arrived; the protocol uses text frames only.",
     "MESSAGE_TOO_BIG": "A frame was over `max_frame_bytes`.",
     "SESSION_REVOKED": (
-        "This session was ended by `logout_all` or `change_password` in another session; "
-        "its token no longer works. Log in again."
+        "This session was ended: `logout` on another connection holding the same token, "
+        "`logout_all` or `change_password` in another session. Its token no longer works; "
+        "nothing more is delivered. Log in again."
     ),
 }
 
@@ -285,6 +303,18 @@ Contents: [Connecting](#connecting) · [Requests and replies](#requests-and-repl
   request to `/` gets 426 (Upgrade Required), to any other path 404; `GET /media/...`
   serves product images (see Shopping).
 - A second `hello` on one connection is refused with `bad_request`.
+- Deadlines: a connection must send `hello` within {hello_timeout:g} seconds and have a session
+  (`register`, `login` or `auth`) within {auth_timeout:g} seconds after it, else the relay closes
+  it with **1008**; after `logout` the connection may stay, anonymous, for the same time. A
+  connection with a session may stay idle for ever. The relay sends websocket pings every 20
+  seconds and closes a connection that does not answer within 20 (clients' websocket
+  libraries answer pings by themselves). The relay's values are `hello_timeout` and
+  `auth_timeout` in the hello result's limits.
+- Connections are capped: at most `max_connections_per_address` from one IP address
+  (default {per_address}) and as many in all as the relay's file-descriptor limit leaves room
+  for; more are refused at the handshake with HTTP **503** and `Retry-After`.
+- `/healthz` also reports `login_failures` (wrong passwords since start) and
+  `logins_throttled` (attempts refused unchecked, see `login`).
 - Frames are UTF-8 JSON in **text** messages. A binary message closes the connection with
   **{unsupported_data}**; a frame over {max_frame_bytes} bytes (`max_frame_bytes`) closes it with
   **{too_big}**.
@@ -305,6 +335,16 @@ Contents: [Connecting](#connecting) · [Requests and replies](#requests-and-repl
 - Frames are decoded strictly: an unknown `type`, an unknown field, a missing field or a
   wrongly typed one is answered with `bad_request`. The error carries the frame's `id` when
   the relay could read it, otherwise `null`.
+- Anyone may open a direct thread with, add to a group, or pay any account by its handle:
+  friendship is not required. Only a block stops contact (`blocked`); a client may show
+  messages from people who are not friends as requests.
+- Login attempts are throttled: past 5 failures for one account from one address, or 20 from
+  one address, or 50 for one account from addresses that never logged into it, each further
+  attempt must wait (1 s, then doubling up to 15 minutes) and is answered `rate_limited`
+  with `retry_after` without its password being checked. An address that logged into the
+  account before is never held back by other addresses' failures.
+- An account may have at most 8 unfinished multi-part uploads or imports at once
+  (`rate_limited`); parts not finished within 10 minutes are dropped.
 - Requests marked *needs auth* need a logged-in session: send [`register`](#request-register),
   [`login`](#request-login) or [`auth`](#request-auth) first, else `unauthorized`.
 - Each connection may send {rate} requests per second, with bursts of up to {burst} (the
@@ -339,9 +379,18 @@ EVENTS_SECTION = """\
 - The relay pushes events in [`events`](#frame-events) frames,
   `{{"type":"events","events":[...]}}`, in cursor order. Everything produced for a connection
   in one turn of the relay's event loop goes into one frame.
-- Each stored event carries a `cursor`: its position in **your account's** event stream,
-  shared by all your sessions. Treat cursors as opaque integers that only increase and have
-  **gaps**: compare them, never compute with them.
+- Each stored event carries a `cursor`: its position in the relay's **shared event log**. You
+  get the events of your threads and of your account, in cursor order, and all your sessions
+  see the same cursors. Treat cursors as opaque integers that only increase and have
+  **gaps**: compare them, never compute with them. Because the log is shared (a message to a
+  50-member group is stored once, not fifty times), the size of a cursor reveals roughly how
+  much has happened on the relay since it started; it reveals nothing of what.
+- **Your own actions come back to you** as events too: the session that sent a message gets
+  its `message` event (and `read` for its own read marker) like your other sessions do.
+  Match them to your pending sends by the message `id` of the `send` result.
+- In events, a direct or brand thread's `name` is empty (`""`), because one event serves both
+  members; in `threads` and `thread` results it is the other member's display name. Show
+  the other member's name for a direct thread.
 - Ephemeral events ([`typing`](#event-typing)) have **no** `cursor`; they are never stored
   or replayed.
 - Keep the highest cursor you have processed. The `register`, `login` and `auth` results give
@@ -354,6 +403,8 @@ EVENTS_SECTION = """\
   you processed can be skipped.
 - Without `since` nothing is replayed: reload your state with [`threads`](#request-threads)
   and [`history`](#request-history).
+- The `auth` result's `cursor` is `since` when you gave one (the replay starts after it),
+  else the log's position when the session started.
 - The `register`, `login` and `auth` **result always comes first**; every event of the new
   session (replayed or live) follows it, so the result's `cursor` is known before any
   event arrives.
@@ -404,8 +455,18 @@ MONEY_SECTION = """\
   message's new state; the people whose balance changed get a [`wallet`](#event-wallet)
   event.
 - `gone` answers an action on a request that is no longer open, or a red packet that is
-  empty or expired. A red packet's unclaimed money returns to its sender when it expires
-  (24 hours after it was sent, unless the relay is configured otherwise).
+  empty or expired. Opening a red packet you already opened answers your first claim again
+  (same amount) and moves nothing. A red packet's unclaimed money returns to its sender when
+  it expires (24 hours after it was sent, unless the relay is configured otherwise); the
+  relay looks for expired packets every 30 seconds, so the refund may come that much later.
+- **Where money comes from.** Money enters the relay only from a named funding source, and
+  the ledger records which. [`topup`](#request-topup) takes money from a simulated card and
+  works only on a relay started for a demo (`top_ups` in the hello limits is true), within
+  `max_top_up` per top-up and `daily_top_up` per account per 24 hours (`limit_exceeded`
+  past them); elsewhere it is refused with `funding_unavailable`. The relay's admin credits
+  wallets from other sources (`chatshop-server --credit HANDLE AMOUNT CURRENCY --source
+  NAME`), which reach you as a `wallet` event with a `credit` transfer; `--check-ledger`
+  reports what each source brought in.
 """
 
 
@@ -427,8 +488,12 @@ SHOP_SECTION = """\
 - **Stock** lives on variants; a product without sizes or colours has one variant with an
   empty label. Every variant has its own SKU, unique within its brand.
 - **Images** are uploaded with [`media_upload`](#request-media_upload) in base64 parts of
-  one frame each, checked by their bytes (PNG, JPEG, WebP; `unsupported_media`) and size
-  (`MAX_MEDIA_BYTES`), and served over plain HTTP on the relay's port:
+  one frame each, checked by their bytes and their structure to the end (PNG, JPEG, WebP;
+  `unsupported_media`) and size (`MAX_MEDIA_BYTES`). Quotas: an account may store 200 new
+  images or 64 MiB a day, a brand 2,000 images or 512 MiB, the relay 8 GiB (configurable;
+  `quota_exceeded` past them; storing an image that is stored already costs nothing). An
+  upload no product shows within 24 hours is deleted. Images are served over plain HTTP on
+  the relay's port:
   `GET /media/<sha256>.<ext>`, with `Content-Type`, an `ETag` (the hash) and
   `Cache-Control: {cache}`; `If-None-Match` gets `304`.
 - **Cards.** A product card ([`ProductCard`](#record-productcard)) is a snapshot taken when
@@ -443,7 +508,11 @@ SHOP_SECTION = """\
 - **Checkout**: show [`checkout_preview`](#request-checkout_preview), then send
   [`checkout`](#request-checkout) with the total the customer confirmed (`expected_total`)
   and an idempotency `key`. It is all or nothing: stock taken, wallet charged (a `purchase`
-  transfer to the brand's wallet), order and receipt stored, or nothing at all. Refusals:
+  transfer into the brand's **escrow**), order and receipt stored, or nothing at all. The
+  money stays in escrow (the brand sees it as `held` in its wallet) until the order was
+  delivered and its return window (14 days by default) has passed; then a `release` transfer
+  moves it to the brand's wallet. A refund before that comes out of escrow, so a brand can
+  never block it by emptying its wallet. Refusals:
   `sold_out` (never oversold: the stock check and the decrement are one statement),
   `insufficient_funds`, `price_changed`, `promo_invalid`, `address_required`,
   `limit_exceeded`. A retried key answers the first order with `"replayed": true`.
@@ -454,6 +523,9 @@ SHOP_SECTION = """\
   ([`order_refund`](#request-order_refund)). Both return the money through the ledger (a
   `refund` transfer), return the stock when the order had not shipped, and give the promo
   code's use back. Customer and staff get an [`order`](#event-order) event for every change.
+- **Staff** are checked on every request, and a person the admin removes from a brand's
+  staff leaves every thread of the brand they had joined, at once (a `member` event with
+  `removed`): from then on nothing of those threads reaches them.
 - **Brand threads** are answered by the brand's assistant, which knows the live stock, until
   the customer asks for a person ([`handover_request`](#request-handover_request), or
   saying so) or staff take the thread ([`thread_take`](#request-thread_take)). A staff
@@ -474,6 +546,9 @@ def intro() -> str:
         max_frame_bytes=limits.MAX_FRAME_BYTES,
         rate=f"{limits.DEFAULT_RATE_PER_SECOND:g}",
         burst=limits.DEFAULT_RATE_BURST,
+        hello_timeout=limits.HELLO_TIMEOUT,
+        auth_timeout=limits.AUTH_TIMEOUT,
+        per_address=limits.MAX_CONNECTIONS_PER_ADDRESS,
     )
 
 
@@ -971,7 +1046,7 @@ def generated_files() -> dict[str, str]:
 
 def default_docs_dir() -> Path:
     """``docs/`` of the source checkout this module runs from, else ``./docs``."""
-    root = Path(__file__).resolve().parents[3]
+    root = Path(__file__).resolve().parents[1]
     if (root / "pyproject.toml").is_file() and (root / "src" / "chatshop").is_dir():
         return root / "docs"
     return Path("docs")
