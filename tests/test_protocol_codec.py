@@ -84,7 +84,7 @@ def test_error_reply_for_a_bad_frame_echoes_its_id() -> None:
 
 
 @pytest.mark.parametrize("cls", REQUESTS, ids=_id)
-def test_unknown_fields_are_refused(cls: type[frames.Request]) -> None:
+def test_unknown_fields_are_refused(cls: type[frames.Request[Any]]) -> None:
     """A field the struct does not define is bad_request, naming the field."""
     error = _refusal(encode({**cls.example, "surprise": 1}))
     assert error.code is ErrorCode.BAD_REQUEST
@@ -92,7 +92,7 @@ def test_unknown_fields_are_refused(cls: type[frames.Request]) -> None:
 
 
 @pytest.mark.parametrize("cls", REQUESTS, ids=_id)
-def test_wrong_types_are_refused(cls: type[frames.Request]) -> None:
+def test_wrong_types_are_refused(cls: type[frames.Request[Any]]) -> None:
     """Every field of every request refuses a value of the wrong type, naming its path."""
     for name in cls.example:
         if name == "type":
@@ -103,7 +103,7 @@ def test_wrong_types_are_refused(cls: type[frames.Request]) -> None:
 
 
 @pytest.mark.parametrize("cls", REQUESTS, ids=_id)
-def test_missing_required_fields_are_refused(cls: type[frames.Request]) -> None:
+def test_missing_required_fields_are_refused(cls: type[frames.Request[Any]]) -> None:
     """Dropping any required field (the id included) is bad_request."""
     info = msgspec.inspect.type_info(cls)
     assert isinstance(info, msgspec.inspect.StructType)

@@ -140,7 +140,7 @@ def test_field_notes_name_real_fields() -> None:
 
 
 @pytest.mark.parametrize("cls", REQUESTS, ids=_id)
-def test_request_examples_decode_into_their_class(cls: type[frames.Request]) -> None:
+def test_request_examples_decode_into_their_class(cls: type[frames.Request[Any]]) -> None:
     """decode_request(encode(example)) gives the example's own class, and survives a round trip."""
     request = decode_request(encode(example_of(cls)))
     assert type(request) is cls
@@ -259,7 +259,7 @@ def test_links_point_to_anchors(markdown: str) -> None:
 # --------------------------------------------------------------------------- new frames
 
 
-class Shout(frames.Request, tag="shout"):
+class Shout(frames.Request[frames.Ok], tag="shout"):
     """Say something to every member of a thread at once."""
 
     thread_id: int

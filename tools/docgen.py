@@ -818,7 +818,7 @@ class Terminal:
     def __init__(self) -> None:
         self.lines: list[str] = []
 
-    def send(self, frame: dict[str, Any]) -> frames.Request:
+    def send(self, frame: dict[str, Any]) -> frames.Request[Any]:
         text = compact(frame)
         request = decode_request(text)  # raises if the documented frame is wrong
         self.lines.append(f"> {text}")
@@ -828,7 +828,7 @@ class Terminal:
         decode_server_frame(raw)  # raises if the documented frame is wrong
         self.lines.append(f"< {raw.decode()}")
 
-    def result(self, request: frames.Request, data: msgspec.Struct) -> None:
+    def result(self, request: frames.Request[Any], data: msgspec.Struct) -> None:
         if not isinstance(data, request.result_type):
             raise TypeError(f"{type(request).__name__} returns {request.result_type.__name__}")
         self.receive(result_frame(request.id, data))

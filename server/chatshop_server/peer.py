@@ -27,12 +27,12 @@ from chatshop.protocol import (
     result_frame,
     with_cursor,
 )
-from chatshop.protocol.frames import Hello, Request
+from chatshop.protocol.frames import AuthResult, Hello, Request
 from chatshop.protocol.limits import REPLAY_BATCH
 from chatshop.protocol.models import User
 from chatshop.protocol.session import Close, CloseCode, Refuse, ServerSession
 from chatshop_server.context import RelayContext
-from chatshop_server.handlers import HANDLERS, REPLIED
+from chatshop_server.handlers import HANDLERS
 from chatshop_server.ratelimit import TokenBucket
 
 log = logging.getLogger("chatshop.server")
@@ -162,10 +162,10 @@ class Peer:
         else:
             self._close_later(close.code, close.reason)
 
-    async def _handle(self, request: Request) -> None:
+    async def _handle(self, request: Request[Any]) -> None:
         try:
-            handler = HANDLERS[type(request)]
             try:
+                handler = HANDLERS[type(request)]
                 result = await handler(self, request)
             except ProtocolError as exc:
                 self._reply_error(request.id, exc)
@@ -174,16 +174,13 @@ class Peer:
                 log.exception("handler for %s failed", type(request).__name__)
                 self._reply_error(request.id, ProtocolError(ErrorCode.INTERNAL, "internal error"))
                 return
-            if result is not REPLIED:
-                await self._send(result_frame(request.id, result))
+            await self._send(result_frame(request.id, result))
+            if isinstance(result, AuthResult):  # a session started: its result went first
+                await self.replay(result.cursor)
         finally:
             self._in_flight.release()
 
     # ------------------------------------------------------------------ writing
-
-    async def send_result(self, request_id: int | str, result: Any) -> None:
-        """Reply now, for handlers that must send more after their reply (``auth``)."""
-        await self._send(result_frame(request_id, result))
 
     async def _send(self, frame: bytes) -> None:
         with contextlib.suppress(ConnectionClosed):

@@ -62,7 +62,7 @@ FALSE = frozenset({"0", "no", "false", "n", "off"})
 class RequestSender(Protocol):
     """What ``import_catalog`` needs of a client: ``ChatClient.request``."""
 
-    async def request(self, request: Request, /, **fields: Any) -> msgspec.Struct: ...
+    async def request(self, request: Request[Any], /, **fields: Any) -> msgspec.Struct: ...
 
 
 @dataclass

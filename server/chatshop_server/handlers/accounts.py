@@ -17,6 +17,7 @@ from chatshop.protocol.frames import (
     Login,
     Logout,
     LogoutAll,
+    Ok,
     Ping,
     Register,
     UserResult,
@@ -24,11 +25,10 @@ from chatshop.protocol.frames import (
 from chatshop.protocol.handles import bare, check_handle
 from chatshop.protocol.models import Limits, User
 from chatshop.protocol.text import check_text
-from chatshop_server.handlers.base import OK, REPLIED, Handler, PeerLike, me, register
+from chatshop_server.handlers.base import OK, PeerLike, handles, me
 from chatshop_server.passwords import new_token, token_hash
 from chatshop_server.rules.money import transfer_limit
 
-ACCOUNT_HANDLERS: dict[type, Handler] = {}
 auth_log = logging.getLogger("chatshop.server.auth")
 
 
@@ -41,7 +41,7 @@ def check_password(password: str) -> str:
     return check_text(password, field="password", max_chars=limits.MAX_PASSWORD_CHARS)
 
 
-@register(ACCOUNT_HANDLERS, Hello)
+@handles(Hello)
 async def hello(peer: PeerLike, request: Hello) -> HelloResult:
     config = peer.ctx.config
     return HelloResult(
@@ -72,13 +72,13 @@ async def hello(peer: PeerLike, request: Hello) -> HelloResult:
 
 async def begin_session(
     peer: PeerLike,
-    request_id: int | str,
     user: User,
     session_id: int,
     token: str,
     since: int | None,
-) -> object:
-    """Reply with the session's cursor, then send every event after it, then live ones.
+) -> AuthResult:
+    """The session's start: the connection becomes ``user`` from ``cursor``; once the peer
+    has sent this result it replays every event after the cursor, then the live ones.
 
     The cursor is read before subscribing and the replay runs after: an event committed in
     between is found by the replay, and one published meanwhile waits in the peer's buffer,
@@ -86,19 +86,17 @@ async def begin_session(
     """
     cursor = since if since is not None else peer.ctx.stores.log.head()
     peer.start_session(user, session_id, cursor)
-    await peer.send_result(request_id, AuthResult(token=token, user=user, cursor=cursor))
-    await peer.replay(cursor)
-    return REPLIED
+    return AuthResult(token=token, user=user, cursor=cursor)
 
 
-async def _open_session(peer: PeerLike, request_id: int | str, user: User, device: str) -> object:
+async def _open_session(peer: PeerLike, user: User, device: str) -> AuthResult:
     token = new_token()
     session_id = await peer.ctx.stores.accounts.create_session(user.id, token_hash(token), device)
-    return await begin_session(peer, request_id, user, session_id, token, None)
+    return await begin_session(peer, user, session_id, token, None)
 
 
-@register(ACCOUNT_HANDLERS, Register)
-async def register_account(peer: PeerLike, request: Register) -> object:
+@handles(Register)
+async def register_account(peer: PeerLike, request: Register) -> AuthResult:
     handle = check_handle(request.handle)
     name = check_text(request.display_name, field="display_name", max_chars=limits.MAX_NAME_CHARS)
     password = check_password(request.password)
@@ -107,11 +105,11 @@ async def register_account(peer: PeerLike, request: Register) -> object:
     password_hash = await peer.ctx.passwords.hash(password)
     user = await peer.ctx.stores.accounts.create_user(handle, name, request.kind, password_hash)
     peer.ctx.logins.succeeded(handle, peer.address)  # the owner's address from the start
-    return await _open_session(peer, request.id, user, "")
+    return await _open_session(peer, user, "")
 
 
-@register(ACCOUNT_HANDLERS, Login)
-async def login(peer: PeerLike, request: Login) -> object:
+@handles(Login)
+async def login(peer: PeerLike, request: Login) -> AuthResult:
     handle, logins = bare(request.handle), peer.ctx.logins
     logins.check(handle, peer.address)  # before any password work
     found = await peer.ctx.stores.accounts.credentials(handle)
@@ -121,22 +119,22 @@ async def login(peer: PeerLike, request: Login) -> object:
         auth_log.warning("failed login for %r from %s", handle[:40], peer.address)
         raise ProtocolError(ErrorCode.UNAUTHORIZED, "wrong handle or password")
     logins.succeeded(handle, peer.address)
-    return await _open_session(peer, request.id, found[0], request.device)
+    return await _open_session(peer, found[0], request.device)
 
 
-@register(ACCOUNT_HANDLERS, Auth)
-async def auth(peer: PeerLike, request: Auth) -> object:
+@handles(Auth)
+async def auth(peer: PeerLike, request: Auth) -> AuthResult:
     info = await peer.ctx.stores.accounts.session_by_token(token_hash(request.token))
     if info is None:
         raise ProtocolError(ErrorCode.UNAUTHORIZED, "this session token is not valid")
     since = request.since
     if since is not None and since < 0:
         raise ProtocolError(ErrorCode.BAD_REQUEST, "since must be a cursor you received")
-    return await begin_session(peer, request.id, info.user, info.session_id, request.token, since)
+    return await begin_session(peer, info.user, info.session_id, request.token, since)
 
 
-@register(ACCOUNT_HANDLERS, Logout)
-async def logout(peer: PeerLike, request: Logout) -> object:
+@handles(Logout)
+async def logout(peer: PeerLike, request: Logout) -> Ok:
     """End this session: this connection stays open, anonymous; every other connection
     holding the same token is closed with 4001, as the token no longer opens anything."""
     user_id, session_id = me(peer), peer.session_id
@@ -146,8 +144,8 @@ async def logout(peer: PeerLike, request: Logout) -> object:
     return OK
 
 
-@register(ACCOUNT_HANDLERS, LogoutAll)
-async def logout_all(peer: PeerLike, request: LogoutAll) -> object:
+@handles(LogoutAll)
+async def logout_all(peer: PeerLike, request: LogoutAll) -> Ok:
     user_id, session_id = me(peer), peer.session_id
     revoked = await peer.ctx.stores.accounts.revoke_sessions(user_id, keep=None)
     peer.end_session()
@@ -155,8 +153,8 @@ async def logout_all(peer: PeerLike, request: LogoutAll) -> object:
     return OK
 
 
-@register(ACCOUNT_HANDLERS, ChangePassword)
-async def change_password(peer: PeerLike, request: ChangePassword) -> object:
+@handles(ChangePassword)
+async def change_password(peer: PeerLike, request: ChangePassword) -> Ok:
     assert peer.user is not None
     handle, logins = peer.user.handle, peer.ctx.logins
     logins.check(handle, peer.address)  # a stolen session guessing the password is slowed too
@@ -171,12 +169,12 @@ async def change_password(peer: PeerLike, request: ChangePassword) -> object:
     return OK
 
 
-@register(ACCOUNT_HANDLERS, Ping)
-async def ping(peer: PeerLike, request: Ping) -> object:
+@handles(Ping)
+async def ping(peer: PeerLike, request: Ping) -> Ok:
     return OK
 
 
-@register(ACCOUNT_HANDLERS, GetUser)
+@handles(GetUser)
 async def get_user(peer: PeerLike, request: GetUser) -> UserResult:
     user = await peer.ctx.stores.accounts.user_by_handle(request.handle)
     if user is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import msgspec
 
@@ -28,16 +28,17 @@ class PeerLike(Protocol):
         """The client's IP address (what login throttling counts by)."""
         ...
 
-    async def send_result(self, request_id: int | str, result: Any) -> None: ...
     def start_session(self, user: User, session_id: int, since: int) -> None: ...
-    async def replay(self, since: int) -> None: ...
     def end_session(self) -> None: ...
 
 
 Handler = Callable[[Any, Any], Awaitable[Any]]
+T = TypeVar("T", bound=msgspec.Struct)
+Q = TypeVar("Q")
 
-#: Returned by a handler that already sent its reply itself.
-REPLIED: Any = object()
+#: Every request type's handler, filled by ``handles`` as the handler modules are imported.
+HANDLERS: dict[type[Request[Any]], Handler] = {}
+
 
 OK = Ok()
 
@@ -48,18 +49,23 @@ def me(peer: PeerLike) -> int:
     return peer.user.id
 
 
-def request_hash(request: Request) -> str:
+def request_hash(request: Request[Any]) -> str:
     """What an idempotency key is bound to: the request minus its id."""
     return hashlib.sha256(encode(msgspec.structs.replace(request, id=0))).hexdigest()
 
 
-def register(
-    table: dict[type, Handler], request_type: type[Request]
-) -> Callable[[Handler], Handler]:
-    """Decorator filling a module's handler table."""
+def handles(
+    kind: type[Request[T]],
+) -> Callable[[Callable[[PeerLike, Q], Awaitable[T]]], Callable[[PeerLike, Q], Awaitable[T]]]:
+    """Register the handler of ``kind``; mypy checks it returns ``kind``'s result type
+    (``Send`` is a ``Request[Message]``: its handler returns a ``Message``)."""
 
-    def add(handler: Handler) -> Handler:
-        table[request_type] = handler
+    def add(
+        handler: Callable[[PeerLike, Q], Awaitable[T]],
+    ) -> Callable[[PeerLike, Q], Awaitable[T]]:
+        if kind in HANDLERS:
+            raise RuntimeError(f"two handlers for {kind.__name__}")
+        HANDLERS[kind] = handler
         return handler
 
     return add

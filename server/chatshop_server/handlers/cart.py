@@ -23,26 +23,24 @@ from chatshop.protocol.shop_models import (
     CheckoutQuote,
     CheckoutResult,
 )
-from chatshop_server.handlers.base import Handler, PeerLike, me, register, request_hash
+from chatshop_server.handlers.base import PeerLike, handles, me, request_hash
 from chatshop_server.handlers.shop import handle_of
 from chatshop_server.rules.catalog import check_code, clean_address
 from chatshop_server.rules.money import transfer_limit
 from chatshop_server.storage.specs import CheckoutSpec, ProductRef
 
-CART_HANDLERS: dict[type, Handler] = {}
 
-
-@register(CART_HANDLERS, GetCart)
+@handles(GetCart)
 async def get_cart(peer: PeerLike, request: GetCart) -> Cart:
     return await peer.ctx.stores.carts.cart(me(peer), handle_of(request.brand))
 
 
-@register(CART_HANDLERS, ListCarts)
+@handles(ListCarts)
 async def list_carts(peer: PeerLike, request: ListCarts) -> CartList:
     return await peer.ctx.stores.carts.carts(me(peer))
 
 
-@register(CART_HANDLERS, AddToCart)
+@handles(AddToCart)
 async def cart_add(peer: PeerLike, request: AddToCart) -> Cart:
     ref = ProductRef(
         product_id=request.product_id,
@@ -53,28 +51,28 @@ async def cart_add(peer: PeerLike, request: AddToCart) -> Cart:
     return await peer.ctx.stores.carts.add(me(peer), ref, request.quantity)
 
 
-@register(CART_HANDLERS, UpdateCartLine)
+@handles(UpdateCartLine)
 async def cart_update(peer: PeerLike, request: UpdateCartLine) -> Cart:
     return await peer.ctx.stores.carts.set_quantity(me(peer), request.variant_id, request.quantity)
 
 
-@register(CART_HANDLERS, RemoveCartLine)
+@handles(RemoveCartLine)
 async def cart_remove(peer: PeerLike, request: RemoveCartLine) -> Cart:
     return await peer.ctx.stores.carts.set_quantity(me(peer), request.variant_id, 0)
 
 
-@register(CART_HANDLERS, SetCartPromo)
+@handles(SetCartPromo)
 async def cart_promo(peer: PeerLike, request: SetCartPromo) -> Cart:
     code = None if request.code is None else check_code(request.code, field="promo code")
     return await peer.ctx.stores.carts.set_promo(me(peer), handle_of(request.brand), code)
 
 
-@register(CART_HANDLERS, GetAddress)
+@handles(GetAddress)
 async def get_address(peer: PeerLike, request: GetAddress) -> AddressResult:
     return await peer.ctx.stores.carts.address(me(peer))
 
 
-@register(CART_HANDLERS, SetAddress)
+@handles(SetAddress)
 async def set_address(peer: PeerLike, request: SetAddress) -> AddressResult:
     return await peer.ctx.stores.carts.set_address(me(peer), clean_address(request.address))
 
@@ -99,12 +97,12 @@ async def _spec(peer: PeerLike, request: Checkout | CheckoutPreview) -> Checkout
     )
 
 
-@register(CART_HANDLERS, CheckoutPreview)
+@handles(CheckoutPreview)
 async def checkout_preview(peer: PeerLike, request: CheckoutPreview) -> CheckoutQuote:
     return await peer.ctx.stores.orders.preview(await _spec(peer, request))
 
 
-@register(CART_HANDLERS, Checkout)
+@handles(Checkout)
 async def checkout(peer: PeerLike, request: Checkout) -> CheckoutResult:
     spec = dataclasses.replace(
         await _spec(peer, request),

@@ -10,6 +10,7 @@ from chatshop.protocol.frames import (
     GetHistory,
     History,
     MarkRead,
+    Ok,
     Send,
     Typing,
     TypingEvent,
@@ -17,16 +18,14 @@ from chatshop.protocol.frames import (
 from chatshop.protocol.models import Message
 from chatshop.protocol.text import check_text
 from chatshop_server.events import Publication
-from chatshop_server.handlers.base import OK, Handler, PeerLike, me, register, request_hash
-
-MESSAGE_HANDLERS: dict[type, Handler] = {}
+from chatshop_server.handlers.base import OK, PeerLike, handles, me, request_hash
 
 
 def _text(text: str) -> str:
     return check_text(text, field="text", max_chars=limits.MAX_TEXT_CHARS)
 
 
-@register(MESSAGE_HANDLERS, Send)
+@handles(Send)
 async def send(peer: PeerLike, request: Send) -> Message:
     # No await before the store call: it keeps one connection's sends in arrival order.
     if not 1 <= len(request.key) <= limits.MAX_KEY_CHARS:
@@ -43,33 +42,33 @@ async def send(peer: PeerLike, request: Send) -> Message:
     )
 
 
-@register(MESSAGE_HANDLERS, Edit)
+@handles(Edit)
 async def edit(peer: PeerLike, request: Edit) -> Message:
     return await peer.ctx.stores.messages.edit(me(peer), request.message_id, _text(request.text))
 
 
-@register(MESSAGE_HANDLERS, Delete)
+@handles(Delete)
 async def delete(peer: PeerLike, request: Delete) -> Message:
     return await peer.ctx.stores.messages.delete(me(peer), request.message_id)
 
 
-@register(MESSAGE_HANDLERS, Typing)
-async def typing(peer: PeerLike, request: Typing) -> object:
+@handles(Typing)
+async def typing(peer: PeerLike, request: Typing) -> Ok:
     others = await peer.ctx.stores.threads.typing_recipients(me(peer), request.thread_id)
     body = encode(TypingEvent(thread_id=request.thread_id, user_id=me(peer)))
     peer.ctx.broker.publish(Publication(recipients=others, cursor=None, body=body))
     return OK
 
 
-@register(MESSAGE_HANDLERS, MarkRead)
-async def mark_read(peer: PeerLike, request: MarkRead) -> object:
+@handles(MarkRead)
+async def mark_read(peer: PeerLike, request: MarkRead) -> Ok:
     if request.seq < 0:
         raise ProtocolError(ErrorCode.BAD_REQUEST, "seq must not be negative")
     await peer.ctx.stores.messages.mark_read(me(peer), request.thread_id, request.seq)
     return OK
 
 
-@register(MESSAGE_HANDLERS, GetHistory)
+@handles(GetHistory)
 async def history(peer: PeerLike, request: GetHistory) -> History:
     if not 1 <= request.limit <= limits.MAX_HISTORY_PAGE:
         raise ProtocolError(ErrorCode.BAD_REQUEST, f"limit must be 1 to {limits.MAX_HISTORY_PAGE}")

@@ -28,17 +28,15 @@ from chatshop.protocol.shop_models import (
     Promo,
     PromoList,
 )
-from chatshop_server.handlers.base import Handler, PeerLike, me, register
+from chatshop_server.handlers.base import PeerLike, handles, me
 from chatshop_server.handlers.shop import handle_of
 from chatshop_server.rules.catalog import check_code, check_promo, short_text
 from chatshop_server.storage.specs import PromoSpec
 
-ORDER_HANDLERS: dict[type, Handler] = {}
-
 MAX_NOTE_CHARS = 280
 
 
-@register(ORDER_HANDLERS, ListOrders)
+@handles(ListOrders)
 async def list_orders(peer: PeerLike, request: ListOrders) -> OrderPage:
     brand = None if request.brand is None else handle_of(request.brand)
     return await peer.ctx.stores.orders.orders(
@@ -46,12 +44,12 @@ async def list_orders(peer: PeerLike, request: ListOrders) -> OrderPage:
     )
 
 
-@register(ORDER_HANDLERS, GetOrder)
+@handles(GetOrder)
 async def get_order(peer: PeerLike, request: GetOrder) -> Order:
     return await peer.ctx.stores.orders.order(me(peer), request.order_id)
 
 
-@register(ORDER_HANDLERS, AdvanceOrder)
+@handles(AdvanceOrder)
 async def advance_order(peer: PeerLike, request: AdvanceOrder) -> Order:
     carrier = tracking = None
     if request.carrier is not None:
@@ -66,19 +64,19 @@ async def advance_order(peer: PeerLike, request: AdvanceOrder) -> Order:
     )
 
 
-@register(ORDER_HANDLERS, CancelOrder)
+@handles(CancelOrder)
 async def cancel_order(peer: PeerLike, request: CancelOrder) -> Order:
     reason = short_text(request.reason, field="reason", max_chars=MAX_NOTE_CHARS)
     return await peer.ctx.stores.orders.cancel(me(peer), request.order_id, reason)
 
 
-@register(ORDER_HANDLERS, RefundOrder)
+@handles(RefundOrder)
 async def refund_order(peer: PeerLike, request: RefundOrder) -> Order:
     reason = short_text(request.reason, field="reason", max_chars=MAX_NOTE_CHARS)
     return await peer.ctx.stores.orders.refund(me(peer), request.order_id, reason)
 
 
-@register(ORDER_HANDLERS, SavePromo)
+@handles(SavePromo)
 async def save_promo(peer: PeerLike, request: SavePromo) -> Promo:
     handle = handle_of(request.brand)
     currency = await peer.ctx.stores.brands.currency(handle)
@@ -99,31 +97,31 @@ async def save_promo(peer: PeerLike, request: SavePromo) -> Promo:
     return await peer.ctx.stores.carts.save_promo(me(peer), handle, spec)
 
 
-@register(ORDER_HANDLERS, ListPromos)
+@handles(ListPromos)
 async def list_promos(peer: PeerLike, request: ListPromos) -> PromoList:
     return await peer.ctx.stores.carts.promos(me(peer), handle_of(request.brand))
 
 
-@register(ORDER_HANDLERS, ListBrandThreads)
+@handles(ListBrandThreads)
 async def brand_threads(peer: PeerLike, request: ListBrandThreads) -> BrandThreadList:
     return await peer.ctx.stores.handover.brand_threads(me(peer), handle_of(request.brand))
 
 
-@register(ORDER_HANDLERS, GetHandover)
+@handles(GetHandover)
 async def get_handover(peer: PeerLike, request: GetHandover) -> Handover:
     return await peer.ctx.stores.handover.handover(me(peer), request.thread_id)
 
 
-@register(ORDER_HANDLERS, RequestPerson)
+@handles(RequestPerson)
 async def request_person(peer: PeerLike, request: RequestPerson) -> Handover:
     return await peer.ctx.stores.handover.request_person(me(peer), request.thread_id)
 
 
-@register(ORDER_HANDLERS, TakeThread)
+@handles(TakeThread)
 async def take_thread(peer: PeerLike, request: TakeThread) -> Handover:
     return await peer.ctx.stores.handover.take(me(peer), request.thread_id)
 
 
-@register(ORDER_HANDLERS, ReleaseThread)
+@handles(ReleaseThread)
 async def release_thread(peer: PeerLike, request: ReleaseThread) -> Handover:
     return await peer.ctx.stores.handover.release(me(peer), request.thread_id)

@@ -25,11 +25,9 @@ from chatshop.protocol.payment_frames import (
     WalletResult,
 )
 from chatshop.protocol.text import check_text
-from chatshop_server.handlers.base import Handler, PeerLike, me, register, request_hash
+from chatshop_server.handlers.base import PeerLike, handles, me, request_hash
 from chatshop_server.rules.money import DAY_MS, check_topup, transfer_limit
 from chatshop_server.storage.specs import MoneyRequest
-
-PAYMENT_HANDLERS: dict[type, Handler] = {}
 
 MAX_NOTE_CHARS = 140
 
@@ -69,7 +67,7 @@ def money_request(
     return spec
 
 
-@register(PAYMENT_HANDLERS, GetWallet)
+@handles(GetWallet)
 async def get_wallet(peer: PeerLike, request: GetWallet) -> WalletResult:
     config = peer.ctx.config
     ledger = peer.ctx.stores.ledger
@@ -81,14 +79,14 @@ async def get_wallet(peer: PeerLike, request: GetWallet) -> WalletResult:
     )
 
 
-@register(PAYMENT_HANDLERS, WalletHistory)
+@handles(WalletHistory)
 async def wallet_history(peer: PeerLike, request: WalletHistory) -> TransferPage:
     if not 1 <= request.limit <= limits.MAX_HISTORY_PAGE:
         raise ProtocolError(ErrorCode.BAD_REQUEST, f"limit must be 1 to {limits.MAX_HISTORY_PAGE}")
     return await peer.ctx.stores.ledger.history(me(peer), request.before, request.limit)
 
 
-@register(PAYMENT_HANDLERS, TopUp)
+@handles(TopUp)
 async def topup(peer: PeerLike, request: TopUp) -> PaymentResult:
     """A demo top-up from the simulated card; refused unless the relay runs for a demo."""
     config = peer.ctx.config
@@ -117,32 +115,32 @@ async def topup(peer: PeerLike, request: TopUp) -> PaymentResult:
     return await stores.payments.topup(spec, daily)  # checks the limit again, atomically
 
 
-@register(PAYMENT_HANDLERS, Pay)
+@handles(Pay)
 async def pay(peer: PeerLike, request: Pay) -> PaymentResult:
     spec = money_request(peer, request)
     return await peer.ctx.stores.payments.pay(spec, request.thread_id, bare(request.to))
 
 
-@register(PAYMENT_HANDLERS, RequestMoney)
+@handles(RequestMoney)
 async def request_money(peer: PeerLike, request: RequestMoney) -> CardResult:
     spec = money_request(peer, request)
     payer = bare(request.payer)
     return await peer.ctx.stores.payments.request_money(spec, request.thread_id, payer)
 
 
-@register(PAYMENT_HANDLERS, PayRequest)
+@handles(PayRequest)
 async def pay_request(peer: PeerLike, request: PayRequest) -> PaymentResult:
     return await peer.ctx.stores.payments.pay_request(
         me(peer), request.request_id, request.key, request_hash(request)
     )
 
 
-@register(PAYMENT_HANDLERS, DeclineRequest)
+@handles(DeclineRequest)
 async def decline_request(peer: PeerLike, request: DeclineRequest) -> CardResult:
     return await peer.ctx.stores.payments.decline_request(me(peer), request.request_id)
 
 
-@register(PAYMENT_HANDLERS, Split)
+@handles(Split)
 async def split(peer: PeerLike, request: Split) -> CardResult:
     spec = money_request(peer, request)
     shares = None
@@ -155,7 +153,7 @@ async def split(peer: PeerLike, request: Split) -> CardResult:
     )
 
 
-@register(PAYMENT_HANDLERS, SendLuckyMoney)
+@handles(SendLuckyMoney)
 async def send_lucky(peer: PeerLike, request: SendLuckyMoney) -> CardResult:
     spec = money_request(peer, request)
     config = peer.ctx.config
@@ -165,7 +163,7 @@ async def send_lucky(peer: PeerLike, request: SendLuckyMoney) -> CardResult:
     )
 
 
-@register(PAYMENT_HANDLERS, OpenLuckyMoney)
+@handles(OpenLuckyMoney)
 async def open_lucky(peer: PeerLike, request: OpenLuckyMoney) -> ClaimResult:
     return await peer.ctx.stores.payments.open_lucky(
         me(peer), request.packet_id, peer.ctx.config.clock()

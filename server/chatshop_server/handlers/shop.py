@@ -39,7 +39,7 @@ from chatshop.protocol.shop_models import (
     ProductResult,
 )
 from chatshop.protocol.text import check_text
-from chatshop_server.handlers.base import Handler, PeerLike, me, register, request_hash
+from chatshop_server.handlers.base import PeerLike, handles, me, request_hash
 from chatshop_server.rules.catalog import (
     CleanProduct,
     catalogue_text,
@@ -48,8 +48,6 @@ from chatshop_server.rules.catalog import (
     normalize_product,
 )
 from chatshop_server.storage.specs import BrandChanges, ProductRef
-
-SHOP_HANDLERS: dict[type, Handler] = {}
 
 MAX_SEARCH_CHARS = 200
 
@@ -62,12 +60,12 @@ def _missing_images(peer: PeerLike, product: CleanProduct) -> list[str]:
     return [url for url in product.images if not peer.ctx.shop.media.exists(url)]
 
 
-@register(SHOP_HANDLERS, GetBrand)
+@handles(GetBrand)
 async def get_brand(peer: PeerLike, request: GetBrand) -> BrandProfile:
     return await peer.ctx.stores.brands.profile(handle_of(request.handle))
 
 
-@register(SHOP_HANDLERS, UpdateBrand)
+@handles(UpdateBrand)
 async def update_brand(peer: PeerLike, request: UpdateBrand) -> BrandProfile:
     handle = handle_of(request.brand)
     description = None
@@ -93,32 +91,32 @@ async def update_brand(peer: PeerLike, request: UpdateBrand) -> BrandProfile:
     return await peer.ctx.stores.brands.update(me(peer), handle, changes)
 
 
-@register(SHOP_HANDLERS, GetCatalog)
+@handles(GetCatalog)
 async def get_catalog(peer: PeerLike, request: GetCatalog) -> ProductPage:
     return await peer.ctx.stores.catalog.catalog(
         me(peer), handle_of(request.brand), request.offset, request.limit, request.include_inactive
     )
 
 
-@register(SHOP_HANDLERS, GetProduct)
+@handles(GetProduct)
 async def get_product(peer: PeerLike, request: GetProduct) -> ProductResult:
     brand = None if request.brand is None else handle_of(request.brand)
     return await peer.ctx.stores.catalog.product(me(peer), request.product_id, brand, request.sku)
 
 
-@register(SHOP_HANDLERS, Search)
+@handles(Search)
 async def search(peer: PeerLike, request: Search) -> ProductPage:
     text = check_text(request.text, field="text", max_chars=MAX_SEARCH_CHARS)
     brand = None if request.brand is None else handle_of(request.brand)
     return await peer.ctx.stores.catalog.search(text, brand, request.offset, request.limit)
 
 
-@register(SHOP_HANDLERS, Scan)
+@handles(Scan)
 async def scan(peer: PeerLike, request: Scan) -> ProductResult:
     return await peer.ctx.stores.catalog.scan(request.code[:64])
 
 
-@register(SHOP_HANDLERS, SaveProduct)
+@handles(SaveProduct)
 async def save_product(peer: PeerLike, request: SaveProduct) -> ProductResult:
     handle = handle_of(request.brand)
     await peer.ctx.stores.brands.require_staff(me(peer), handle)
@@ -131,7 +129,7 @@ async def save_product(peer: PeerLike, request: SaveProduct) -> ProductResult:
     return await peer.ctx.stores.catalog.save_product(me(peer), handle, product)
 
 
-@register(SHOP_HANDLERS, ArchiveProduct)
+@handles(ArchiveProduct)
 async def archive_product(peer: PeerLike, request: ArchiveProduct) -> ProductResult:
     return await peer.ctx.stores.catalog.archive_product(
         me(peer), request.product_id, request.active
@@ -145,7 +143,7 @@ def number_rows(products: list[ProductInput]) -> list[ProductInput]:
     ]
 
 
-@register(SHOP_HANDLERS, ImportCatalog)
+@handles(ImportCatalog)
 async def catalog_import(peer: PeerLike, request: ImportCatalog) -> ImportReport:
     handle = handle_of(request.brand)
     user_id = me(peer)
@@ -180,7 +178,7 @@ async def catalog_import(peer: PeerLike, request: ImportCatalog) -> ImportReport
     )
 
 
-@register(SHOP_HANDLERS, UploadMedia)
+@handles(UploadMedia)
 async def upload_media(peer: PeerLike, request: UploadMedia) -> MediaResult:
     user_id = me(peer)
     assert peer.user is not None
@@ -201,7 +199,7 @@ async def upload_media(peer: PeerLike, request: UploadMedia) -> MediaResult:
     return await media.save(data)
 
 
-@register(SHOP_HANDLERS, ShareProduct)
+@handles(ShareProduct)
 async def share_product(peer: PeerLike, request: ShareProduct) -> Message:
     if request.text:
         check_text(request.text, field="text", max_chars=limits.MAX_TEXT_CHARS)

@@ -14,10 +14,8 @@ from chatshop.protocol.frames import (
 )
 from chatshop.protocol.handles import bare
 from chatshop.protocol.models import Contact
-from chatshop_server.handlers.base import Handler, PeerLike, me, register
+from chatshop_server.handlers.base import PeerLike, handles, me
 from chatshop_server.storage.specs import ContactAction
-
-SOCIAL_HANDLERS: dict[type, Handler] = {}
 
 _ACTIONS: dict[type, ContactAction] = {
     FriendRequest: "request",
@@ -29,7 +27,7 @@ _ACTIONS: dict[type, ContactAction] = {
 }
 
 
-@register(SOCIAL_HANDLERS, Contacts)
+@handles(Contacts)
 async def contacts(peer: PeerLike, request: Contacts) -> ContactList:
     return ContactList(contacts=await peer.ctx.stores.contacts.contacts(me(peer)))
 
@@ -43,5 +41,9 @@ async def change_contact(
     )
 
 
-for _request_type in _ACTIONS:
-    SOCIAL_HANDLERS[_request_type] = change_contact
+handles(FriendRequest)(change_contact)
+handles(FriendAccept)(change_contact)
+handles(FriendDecline)(change_contact)
+handles(FriendRemove)(change_contact)
+handles(Block)(change_contact)
+handles(Unblock)(change_contact)

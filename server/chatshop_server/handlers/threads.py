@@ -10,6 +10,7 @@ from chatshop.protocol.frames import (
     GetThread,
     LeaveGroup,
     ListThreads,
+    Ok,
     OpenDirect,
     RemoveMember,
     RenameGroup,
@@ -18,31 +19,29 @@ from chatshop.protocol.frames import (
 from chatshop.protocol.handles import bare
 from chatshop.protocol.models import Thread
 from chatshop.protocol.text import check_text
-from chatshop_server.handlers.base import OK, Handler, PeerLike, me, register
-
-THREAD_HANDLERS: dict[type, Handler] = {}
+from chatshop_server.handlers.base import OK, PeerLike, handles, me
 
 
 def _group_name(name: str) -> str:
     return check_text(name, field="name", max_chars=limits.MAX_NAME_CHARS)
 
 
-@register(THREAD_HANDLERS, ListThreads)
+@handles(ListThreads)
 async def list_threads(peer: PeerLike, request: ListThreads) -> ThreadList:
     return ThreadList(threads=await peer.ctx.stores.threads.list(me(peer)))
 
 
-@register(THREAD_HANDLERS, GetThread)
+@handles(GetThread)
 async def get_thread(peer: PeerLike, request: GetThread) -> Thread:
     return await peer.ctx.stores.threads.get(me(peer), request.thread_id)
 
 
-@register(THREAD_HANDLERS, OpenDirect)
+@handles(OpenDirect)
 async def open_direct(peer: PeerLike, request: OpenDirect) -> Thread:
     return await peer.ctx.stores.threads.open_direct(me(peer), bare(request.handle))
 
 
-@register(THREAD_HANDLERS, CreateGroup)
+@handles(CreateGroup)
 async def create_group(peer: PeerLike, request: CreateGroup) -> Thread:
     if len(request.handles) >= limits.MAX_GROUP_MEMBERS:
         raise ProtocolError(
@@ -52,28 +51,28 @@ async def create_group(peer: PeerLike, request: CreateGroup) -> Thread:
     return await peer.ctx.stores.threads.create_group(me(peer), _group_name(request.name), handles)
 
 
-@register(THREAD_HANDLERS, AddMember)
+@handles(AddMember)
 async def add_member(peer: PeerLike, request: AddMember) -> Thread:
     return await peer.ctx.stores.threads.change_member(
         me(peer), request.thread_id, bare(request.handle), "add"
     )
 
 
-@register(THREAD_HANDLERS, RemoveMember)
+@handles(RemoveMember)
 async def remove_member(peer: PeerLike, request: RemoveMember) -> Thread:
     return await peer.ctx.stores.threads.change_member(
         me(peer), request.thread_id, bare(request.handle), "remove"
     )
 
 
-@register(THREAD_HANDLERS, RenameGroup)
+@handles(RenameGroup)
 async def rename_group(peer: PeerLike, request: RenameGroup) -> Thread:
     return await peer.ctx.stores.threads.rename_group(
         me(peer), request.thread_id, _group_name(request.name)
     )
 
 
-@register(THREAD_HANDLERS, LeaveGroup)
-async def leave_group(peer: PeerLike, request: LeaveGroup) -> object:
+@handles(LeaveGroup)
+async def leave_group(peer: PeerLike, request: LeaveGroup) -> Ok:
     await peer.ctx.stores.threads.leave_group(me(peer), request.thread_id)
     return OK

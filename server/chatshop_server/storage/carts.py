@@ -53,7 +53,6 @@ from chatshop_server.storage.tables import (
     variants,
 )
 
-LOW_STOCK = 5  # "only 3 left" below this many
 _address_decoder = msgspec.json.Decoder(Address)
 
 

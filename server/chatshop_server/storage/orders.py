@@ -22,6 +22,7 @@ from chatshop.protocol import encode
 from chatshop.protocol.cards import OrderStatus, OrderUpdateCard, ReceiptCard, ReceiptLine
 from chatshop.protocol.errors import ErrorCode, ProtocolError
 from chatshop.protocol.money import format_money
+from chatshop.protocol.orders import CANCELLABLE, REFUNDABLE, next_step
 from chatshop.protocol.shop_frames import (
     OrderEvent,
 )
@@ -68,15 +69,6 @@ from chatshop_server.storage.rows import now_ms
 from chatshop_server.storage.specs import CheckoutSpec
 from chatshop_server.storage.tables import order_lines, order_steps, orders, variants
 from chatshop_server.storage.threads import open_direct
-
-NEXT_STEP: dict[str, OrderStatus] = {
-    "placed": "confirmed",
-    "confirmed": "preparing",
-    "preparing": "shipped",
-    "shipped": "delivered",
-}
-CANCELLABLE = frozenset({"placed", "confirmed", "preparing"})
-REFUNDABLE = frozenset({"placed", "confirmed", "preparing", "shipped", "delivered"})
 
 _checkout_decoder = msgspec.json.Decoder(CheckoutResult)
 _address_decoder = msgspec.json.Decoder(Address)
@@ -511,7 +503,7 @@ def advance_order(
         if row.customer_id == user_id:
             raise ProtocolError(ErrorCode.FORBIDDEN, "only the brand's staff advance orders")
         raise ProtocolError(ErrorCode.NOT_FOUND, f"no order {order_id}")
-    expected = NEXT_STEP.get(row.status)
+    expected = next_step(row.status)
     if status != expected:
         then = f"its next step is {expected}" if expected else "it is finished"
         raise ProtocolError(

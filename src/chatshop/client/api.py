@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from chatshop.client.connection import Connection
 from chatshop.client.errors import RequestError
@@ -219,7 +219,7 @@ class ChatClient(Connection):
         )
         return await self._keyed(request, Message)
 
-    async def _keyed(self, request: Request, result_type: type[T]) -> T:
+    async def _keyed(self, request: Request[Any], result_type: type[T]) -> T:
         """One keyed request: replayed after a dropped link (see ``Connection``), and a short
         ``rate_limited`` pause waited out once, with the same key."""
         try:

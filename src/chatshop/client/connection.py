@@ -76,7 +76,7 @@ MAX_INCOMING_BYTES = 2**25  # a replay batch of 500 long messages, with room to 
 
 # Requests that carry an idempotency key the relay deduplicates: like ``send``, they survive a
 # dropped link (written again with the same key after the reconnect, stored once).
-REPLAYABLE: tuple[type[Request], ...] = (
+REPLAYABLE: tuple[type[Request[Any]], ...] = (
     Send,
     TopUp,
     Pay,
@@ -208,7 +208,9 @@ class Connection:
         """Sends waiting for the link (the TUI's "pending" count)."""
         return len(self._calls.outbox)
 
-    async def request(self, request: Request | type[Request], /, **fields: Any) -> msgspec.Struct:
+    async def request(
+        self, request: Request[Any] | type[Request[Any]], /, **fields: Any
+    ) -> msgspec.Struct:
         """Send any request and return its decoded result struct (``request.result_type``).
 
         Pass a built struct (its ``id`` is replaced by the client's own), or a request class
@@ -225,7 +227,7 @@ class Connection:
     # ------------------------------------------------------------------ requests
 
     async def _call(
-        self, request: Request, result_type: type[T], *, via: ClientConnection | None = None
+        self, request: Request[Any], result_type: type[T], *, via: ClientConnection | None = None
     ) -> T:
         """Register, write (or queue) and await one request. ``via`` is the handshake path."""
         if self._closed:
@@ -472,7 +474,7 @@ class Connection:
             return
         call.fail(RequestError(frame.code, frame.message, retry_after=frame.retry_after))
 
-    def _apply_session(self, request: Request, value: Any) -> None:
+    def _apply_session(self, request: Request[Any], value: Any) -> None:
         """Session changes take effect in frame order, before any later event is queued."""
         if isinstance(request, Hello):
             self.server = value

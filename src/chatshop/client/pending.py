@@ -27,7 +27,7 @@ class Call:
     def __init__(
         self,
         call_id: int,
-        request: Request,
+        request: Request[Any],
         result_type: type[Any],
         future: asyncio.Future[Any],
         *,
@@ -75,7 +75,7 @@ class PendingTable:
     def __len__(self) -> int:
         return len(self._calls)
 
-    def new(self, request: Request, result_type: type[Any], *, replayable: bool) -> Call:
+    def new(self, request: Request[Any], result_type: type[Any], *, replayable: bool) -> Call:
         """Register ``request`` under a fresh id (replacing whatever id it was built with)."""
         self._next_id += 1
         request = msgspec.structs.replace(request, id=self._next_id)

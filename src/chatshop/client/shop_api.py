@@ -55,7 +55,7 @@ from chatshop.protocol.shop_models import (
 S = TypeVar("S", bound=msgspec.Struct)
 
 
-async def _ask(client: Connection, kind: type[Request], result: type[S], **fields: Any) -> S:
+async def _ask(client: Connection, kind: type[Request[Any]], result: type[S], **fields: Any) -> S:
     reply = await client.request(kind, **fields)
     if not isinstance(reply, result):  # the relay answered another result type
         raise TypeError(f"{kind.__name__} answered {type(reply).__name__}")

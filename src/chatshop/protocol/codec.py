@@ -109,7 +109,7 @@ def request_id_of(raw: bytes | str) -> int | str | None:
     return None
 
 
-def decode_request(raw: bytes | str) -> Request:
+def decode_request(raw: bytes | str) -> Request[Any]:
     """Decode one client frame, raising ``ProtocolError(bad_request)`` with a precise reason."""
     if too_deep(raw):
         raise ProtocolError(

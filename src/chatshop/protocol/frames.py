@@ -134,24 +134,22 @@ class UserResult(msgspec.Struct, frozen=True, kw_only=True):
 # --------------------------------------------------------------------------- requests
 
 
-class Hello(Request, tag="hello"):
+class Hello(Request[HelloResult], tag="hello"):
     """The first frame of every connection: states the protocol version the client speaks."""
 
     protocol: Count
     client: str = ""
-    result_type = HelloResult
     needs_auth = False
     example = {"type": "hello", "id": 1, "protocol": 1, "client": "chatshop-tui/0.1"}
 
 
-class Register(Request, tag="register"):
+class Register(Request[AuthResult], tag="register"):
     """Create an account and log in. Handles are unique regardless of case."""
 
     handle: str
     display_name: str
     password: str
     kind: AccountKind = "person"
-    result_type = AuthResult
     needs_auth = False
     example = {
         "type": "register",
@@ -162,40 +160,38 @@ class Register(Request, tag="register"):
     }
 
 
-class Login(Request, tag="login"):
+class Login(Request[AuthResult], tag="login"):
     """Log in with handle and password; the result holds a new session token."""
 
     handle: str
     password: str
     device: str = ""
-    result_type = AuthResult
     needs_auth = False
     example = {"type": "login", "id": 2, "handle": "sam", "password": "demo"}
 
 
-class Auth(Request, tag="auth"):
+class Auth(Request[AuthResult], tag="auth"):
     """Resume a session with its token; with ``since``, replay every event after that cursor."""
 
     token: str
     since: Count | None = None
-    result_type = AuthResult
     needs_auth = False
     example = {"type": "auth", "id": 2, "token": "q5Wc...", "since": 1042}
 
 
-class Logout(Request, tag="logout"):
+class Logout(Request[Ok], tag="logout"):
     """End this session: its token stops working."""
 
     example = {"type": "logout", "id": 9}
 
 
-class LogoutAll(Request, tag="logout_all"):
+class LogoutAll(Request[Ok], tag="logout_all"):
     """End every session of this account, this one included; others are closed with 4001."""
 
     example = {"type": "logout_all", "id": 9}
 
 
-class ChangePassword(Request, tag="change_password"):
+class ChangePassword(Request[Ok], tag="change_password"):
     """Change the password; every other session of the account is revoked."""
 
     old_password: str
@@ -208,146 +204,131 @@ class ChangePassword(Request, tag="change_password"):
     }
 
 
-class Ping(Request, tag="ping"):
+class Ping(Request[Ok], tag="ping"):
     """Do nothing; answers ``result`` with an empty object. Useful to measure round trips."""
 
     needs_auth = False
     example = {"type": "ping", "id": 3}
 
 
-class GetUser(Request, tag="user"):
+class GetUser(Request[UserResult], tag="user"):
     """Look an account up by handle."""
 
     handle: str
-    result_type = UserResult
     example = {"type": "user", "id": 4, "handle": "alice"}
 
 
-class Contacts(Request, tag="contacts"):
+class Contacts(Request[ContactList], tag="contacts"):
     """List friends, pending requests and blocked accounts."""
 
-    result_type = ContactList
     example = {"type": "contacts", "id": 4}
 
 
-class FriendRequest(Request, tag="friend_request"):
+class FriendRequest(Request[Contact], tag="friend_request"):
     """Ask someone to be your friend (accepts at once if they already asked you)."""
 
     handle: str
-    result_type = Contact
     example = {"type": "friend_request", "id": 5, "handle": "alice"}
 
 
-class FriendAccept(Request, tag="friend_accept"):
+class FriendAccept(Request[Contact], tag="friend_accept"):
     """Accept a pending friend request from ``handle``."""
 
     handle: str
-    result_type = Contact
     example = {"type": "friend_accept", "id": 5, "handle": "bob"}
 
 
-class FriendDecline(Request, tag="friend_decline"):
+class FriendDecline(Request[Contact], tag="friend_decline"):
     """Decline a pending friend request from ``handle`` (or withdraw your own)."""
 
     handle: str
-    result_type = Contact
     example = {"type": "friend_decline", "id": 5, "handle": "bob"}
 
 
-class FriendRemove(Request, tag="friend_remove"):
+class FriendRemove(Request[Contact], tag="friend_remove"):
     """Stop being friends with ``handle``."""
 
     handle: str
-    result_type = Contact
     example = {"type": "friend_remove", "id": 5, "handle": "bob"}
 
 
-class Block(Request, tag="block"):
+class Block(Request[Contact], tag="block"):
     """Block ``handle``: they can no longer message you or add you to groups."""
 
     handle: str
-    result_type = Contact
     example = {"type": "block", "id": 5, "handle": "spammer"}
 
 
-class Unblock(Request, tag="unblock"):
+class Unblock(Request[Contact], tag="unblock"):
     """Lift a block you placed on ``handle``."""
 
     handle: str
-    result_type = Contact
     example = {"type": "unblock", "id": 5, "handle": "spammer"}
 
 
-class ListThreads(Request, tag="threads"):
+class ListThreads(Request[ThreadList], tag="threads"):
     """Your threads with last message and unread count, most recent activity first."""
 
-    result_type = ThreadList
     example = {"type": "threads", "id": 6}
 
 
-class GetThread(Request, tag="thread"):
+class GetThread(Request[Thread], tag="thread"):
     """One thread you are a member of."""
 
     thread_id: Count
-    result_type = Thread
     example = {"type": "thread", "id": 6, "thread_id": 3}
 
 
-class OpenDirect(Request, tag="dm_open"):
+class OpenDirect(Request[Thread], tag="dm_open"):
     """Open the direct thread with ``handle`` (a brand thread if they are a brand).
 
     Opening it again returns the same thread.
     """
 
     handle: str
-    result_type = Thread
     example = {"type": "dm_open", "id": 7, "handle": "alice"}
 
 
-class CreateGroup(Request, tag="group_create"):
+class CreateGroup(Request[Thread], tag="group_create"):
     """Create a group you own, with the given members (by handle)."""
 
     name: str
     handles: list[str] = []
-    result_type = Thread
     example = {"type": "group_create", "id": 8, "name": "Pizza Friday", "handles": ["alice", "bob"]}
 
 
-class AddMember(Request, tag="group_add"):
+class AddMember(Request[Thread], tag="group_add"):
     """Add ``handle`` to a group you own."""
 
     thread_id: Count
     handle: str
-    result_type = Thread
     example = {"type": "group_add", "id": 8, "thread_id": 3, "handle": "carol"}
 
 
-class RemoveMember(Request, tag="group_remove"):
+class RemoveMember(Request[Thread], tag="group_remove"):
     """Remove ``handle`` from a group you own."""
 
     thread_id: Count
     handle: str
-    result_type = Thread
     example = {"type": "group_remove", "id": 8, "thread_id": 3, "handle": "carol"}
 
 
-class RenameGroup(Request, tag="group_rename"):
+class RenameGroup(Request[Thread], tag="group_rename"):
     """Rename a group you own."""
 
     thread_id: Count
     name: str
-    result_type = Thread
     example = {"type": "group_rename", "id": 8, "thread_id": 3, "name": "Pizza Saturday"}
 
 
-class LeaveGroup(Request, tag="group_leave"):
+class LeaveGroup(Request[Ok], tag="group_leave"):
     """Leave a group. When the owner leaves, the longest-standing member becomes owner."""
 
     thread_id: Count
     example = {"type": "group_leave", "id": 8, "thread_id": 3}
 
 
-class Send(Request, tag="send"):
+class Send(Request[Message], tag="send"):
     """Post a message. ``key`` is the client's idempotency key: a retry with the same key and
     body returns the original message; the same key with another body is refused."""
 
@@ -355,7 +336,6 @@ class Send(Request, tag="send"):
     text: str
     key: str
     reply_to: Count | None = None
-    result_type = Message
     example = {
         "type": "send",
         "id": 10,
@@ -365,31 +345,29 @@ class Send(Request, tag="send"):
     }
 
 
-class Edit(Request, tag="edit"):
+class Edit(Request[Message], tag="edit"):
     """Replace the text of your own message; members get ``message_edited``."""
 
     message_id: Count
     text: str
-    result_type = Message
     example = {"type": "edit", "id": 11, "message_id": 120, "text": "Who's in for pizza tonight?"}
 
 
-class Delete(Request, tag="delete"):
+class Delete(Request[Message], tag="delete"):
     """Delete your own message; members get ``message_deleted`` and a placeholder stays."""
 
     message_id: Count
-    result_type = Message
     example = {"type": "delete", "id": 12, "message_id": 120}
 
 
-class Typing(Request, tag="typing"):
+class Typing(Request[Ok], tag="typing"):
     """Tell the other members you are typing. Not stored, not replayed."""
 
     thread_id: Count
     example = {"type": "typing", "id": 13, "thread_id": 3}
 
 
-class MarkRead(Request, tag="read"):
+class MarkRead(Request[Ok], tag="read"):
     """Move your read marker in a thread forward to ``seq`` (it never moves back)."""
 
     thread_id: Count
@@ -397,17 +375,16 @@ class MarkRead(Request, tag="read"):
     example = {"type": "read", "id": 14, "thread_id": 3, "seq": 57}
 
 
-class GetHistory(Request, tag="history"):
+class GetHistory(Request[History], tag="history"):
     """A page of messages older than ``before`` (a seq), newest page when ``before`` is null."""
 
     thread_id: Count
     before: Count | None = None
     limit: PageSize = DEFAULT_HISTORY_PAGE
-    result_type = History
     example = {"type": "history", "id": 15, "thread_id": 3, "before": 51, "limit": 50}
 
 
-REQUEST_TYPES: tuple[type[Request], ...] = (
+REQUEST_TYPES: tuple[type[Request[Any]], ...] = (
     Hello,
     Register,
     Login,

@@ -8,7 +8,7 @@ body is refused with ``idempotency_mismatch``. Amounts are integer minor units o
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 
@@ -115,33 +115,30 @@ class ClaimResult(msgspec.Struct, frozen=True, kw_only=True):
 # --------------------------------------------------------------------------- requests
 
 
-class GetWallet(Request, tag="wallet"):
+class GetWallet(Request[WalletResult], tag="wallet"):
     """Your balances."""
 
-    result_type = WalletResult
     example = {"type": "wallet", "id": 30}
 
 
-class WalletHistory(Request, tag="wallet_history"):
+class WalletHistory(Request[TransferPage], tag="wallet_history"):
     """Your transfers, newest first, older than transfer id ``before`` when given."""
 
     before: Count | None = None
     limit: PageSize = 50
-    result_type = TransferPage
     example = {"type": "wallet_history", "id": 31, "limit": 20}
 
 
-class TopUp(Request, tag="topup"):
+class TopUp(Request[PaymentResult], tag="topup"):
     """Add money from the relay's funding provider (the demo's simulated card)."""
 
     amount: Amount
     currency: Currency
     key: Key
-    result_type = PaymentResult
     example = {"type": "topup", "id": 32, "amount": 5000, "currency": "EUR", "key": "t-1"}
 
 
-class Pay(Request, tag="pay"):
+class Pay(Request[PaymentResult], tag="pay"):
     """Pay ``to`` (a member of ``thread_id``) and post a payment card in the thread."""
 
     thread_id: Count
@@ -150,7 +147,6 @@ class Pay(Request, tag="pay"):
     currency: Currency
     key: Key
     note: str = ""
-    result_type = PaymentResult
     example = {
         "type": "pay",
         "id": 33,
@@ -163,7 +159,7 @@ class Pay(Request, tag="pay"):
     }
 
 
-class RequestMoney(Request, tag="request_money"):
+class RequestMoney(Request[CardResult], tag="request_money"):
     """Ask ``payer`` (a member of ``thread_id``) for money; posts a request card."""
 
     thread_id: Count
@@ -172,7 +168,6 @@ class RequestMoney(Request, tag="request_money"):
     currency: Currency
     key: Key
     note: str = ""
-    result_type = CardResult
     example = {
         "type": "request_money",
         "id": 34,
@@ -185,20 +180,18 @@ class RequestMoney(Request, tag="request_money"):
     }
 
 
-class PayRequest(Request, tag="pay_request"):
+class PayRequest(Request[PaymentResult], tag="pay_request"):
     """Pay a request addressed to you (also a share of a split); the card updates for all."""
 
     request_id: Count
     key: Key
-    result_type = PaymentResult
     example = {"type": "pay_request", "id": 35, "request_id": 4, "key": "pr-4"}
 
 
-class DeclineRequest(Request, tag="decline_request"):
+class DeclineRequest(Request[CardResult], tag="decline_request"):
     """Decline a request addressed to you, or cancel one you made."""
 
     request_id: Count
-    result_type = CardResult
     example = {"type": "decline_request", "id": 36, "request_id": 4}
 
 
@@ -209,7 +202,7 @@ class ShareSpec(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields
     amount: Amount
 
 
-class Split(Request, tag="split"):
+class Split(Request[CardResult], tag="split"):
     """Split ``total`` in a group: equal shares among the other members (and you, unless
     ``include_self`` is false), or the given ``shares``; the rest of an uneven split is yours.
     Remainders of equal shares go one minor unit each to the first members."""
@@ -221,7 +214,6 @@ class Split(Request, tag="split"):
     note: str = ""
     shares: list[ShareSpec] | None = None
     include_self: bool = True
-    result_type = CardResult
     example = {
         "type": "split",
         "id": 37,
@@ -233,7 +225,7 @@ class Split(Request, tag="split"):
     }
 
 
-class SendLuckyMoney(Request, tag="lucky_send"):
+class SendLuckyMoney(Request[CardResult], tag="lucky_send"):
     """Put ``total`` in a red packet that the first ``count`` members to open it share at
     random (each at least one minor unit); what nobody claims returns to you when it expires."""
 
@@ -243,7 +235,6 @@ class SendLuckyMoney(Request, tag="lucky_send"):
     count: Annotated[int, msgspec.Meta(ge=1, le=100)]
     key: Key
     note: str = ""
-    result_type = CardResult
     example = {
         "type": "lucky_send",
         "id": 38,
@@ -256,11 +247,10 @@ class SendLuckyMoney(Request, tag="lucky_send"):
     }
 
 
-class OpenLuckyMoney(Request, tag="lucky_open"):
+class OpenLuckyMoney(Request[ClaimResult], tag="lucky_open"):
     """Open a red packet in one of your threads; each member can open it once."""
 
     packet_id: Count
-    result_type = ClaimResult
     example = {"type": "lucky_open", "id": 39, "packet_id": 2}
 
 
@@ -328,7 +318,7 @@ class WalletEvent(Event, tag="wallet"):
     }
 
 
-PAYMENT_REQUEST_TYPES: tuple[type[Request], ...] = (
+PAYMENT_REQUEST_TYPES: tuple[type[Request[Any]], ...] = (
     GetWallet,
     WalletHistory,
     TopUp,

@@ -310,7 +310,7 @@ COMMON_NOTES: dict[str, str] = {
     "direction": "`in`: money came to you; `out`: it left you.",
     "counterparty": "The other person's account (null for top-ups, credits and escrow).",
     "days": "Delivery time, in working days.",
-    "options": "Option names and values, such as `{\"size\": \"42L\"}`.",
+    "options": 'Option names and values, such as `{"size": "42L"}`.',
     "field": "The column or field that is wrong.",
     "price_when_added": "The unit price when it went into the cart.",
     "available": "Items that can be bought now (stock, capped by the line's limit).",
@@ -336,7 +336,7 @@ def field_note(cls: type, name: str) -> str:
     return found or COMMON_NOTES.get(name, "")
 
 
-def request_types() -> tuple[type[frames.Request], ...]:
+def request_types() -> tuple[type[frames.Request[Any]], ...]:
     """Every client frame, in documentation order."""
     return frames.REQUEST_TYPES
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import Any
 
 from chatshop.protocol.codec import decode_request, request_id_of
 from chatshop.protocol.errors import ErrorCode, ProtocolError
@@ -86,7 +87,7 @@ class Close:
 class Serve:
     """Run this request."""
 
-    request: Request
+    request: Request[Any]
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ money, ``checkout`` carries an idempotency ``key``.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
 
@@ -61,15 +61,14 @@ _EXAMPLE_ADDRESS = {
 }
 
 
-class GetBrand(Request, tag="brand"):
+class GetBrand(Request[BrandProfile], tag="brand"):
     """A brand's profile: description, verified flag, shipping options and staff."""
 
     handle: str
-    result_type = BrandProfile
     example = {"type": "brand", "id": 40, "handle": "northwind"}
 
 
-class UpdateBrand(Request, tag="brand_update"):
+class UpdateBrand(Request[BrandProfile], tag="brand_update"):
     """Staff: change the brand's description, currency, shipping options or assistant.
 
     Fields left null are kept. The verified flag is the relay admin's alone."""
@@ -79,7 +78,6 @@ class UpdateBrand(Request, tag="brand_update"):
     currency: str | None = None
     shipping: list[ShippingOption] | None = None
     assistant: bool | None = None
-    result_type = BrandProfile
     example = {
         "type": "brand_update",
         "id": 41,
@@ -91,29 +89,27 @@ class UpdateBrand(Request, tag="brand_update"):
     }
 
 
-class GetCatalog(Request, tag="catalog"):
+class GetCatalog(Request[ProductPage], tag="catalog"):
     """A brand's products, in catalogue order (staff may include withdrawn ones)."""
 
     brand: str
     offset: Count = 0
     limit: PageSize = DEFAULT_CATALOG_PAGE
     include_inactive: bool = False
-    result_type = ProductPage
     example = {"type": "catalog", "id": 42, "brand": "northwind", "limit": 20}
 
 
-class GetProduct(Request, tag="product"):
+class GetProduct(Request[ProductResult], tag="product"):
     """One product with similar ones: by ``product_id``, or by ``brand`` and a product or
     variant ``sku``."""
 
     product_id: Count | None = None
     brand: str | None = None
     sku: str | None = None
-    result_type = ProductResult
     example = {"type": "product", "id": 43, "brand": "northwind", "sku": "NW-COAT-HARBOR"}
 
 
-class Search(Request, tag="search"):
+class Search(Request[ProductPage], tag="search"):
     """Products whose title, description, tags or SKU hold every word of ``text``,
     across brands (or in one ``brand``)."""
 
@@ -121,24 +117,21 @@ class Search(Request, tag="search"):
     brand: str | None = None
     offset: Count = 0
     limit: PageSize = DEFAULT_CATALOG_PAGE
-    result_type = ProductPage
     example = {"type": "search", "id": 44, "text": "wool scarf"}
 
 
-class Scan(Request, tag="scan"):
+class Scan(Request[ProductResult], tag="scan"):
     """Look a barcode (EAN-13 or UPC-A) up: the product and similar items."""
 
     code: str
-    result_type = ProductResult
     example = {"type": "scan", "id": 45, "code": "4006381333931"}
 
 
-class SaveProduct(Request, tag="product_save"):
+class SaveProduct(Request[ProductResult], tag="product_save"):
     """Staff: create a product, or replace the one with the same SKU."""
 
     brand: str
     product: ProductInput
-    result_type = ProductResult
     example = {
         "type": "product_save",
         "id": 46,
@@ -166,16 +159,15 @@ class SaveProduct(Request, tag="product_save"):
     }
 
 
-class ArchiveProduct(Request, tag="product_archive"):
+class ArchiveProduct(Request[ProductResult], tag="product_archive"):
     """Staff: withdraw a product from sale (``active`` false) or bring it back."""
 
     product_id: Count
     active: bool = False
-    result_type = ProductResult
     example = {"type": "product_archive", "id": 47, "product_id": 12}
 
 
-class ImportCatalog(Request, tag="catalog_import"):
+class ImportCatalog(Request[ImportReport], tag="catalog_import"):
     """Staff: create or replace many products at once, all or nothing.
 
     A large catalogue travels in parts under one ``key``: every part but the last has
@@ -188,7 +180,6 @@ class ImportCatalog(Request, tag="catalog_import"):
     products: list[ProductInput]
     final: bool = True
     dry_run: bool = False
-    result_type = ImportReport
     example = {
         "type": "catalog_import",
         "id": 48,
@@ -200,7 +191,7 @@ class ImportCatalog(Request, tag="catalog_import"):
     }
 
 
-class UploadMedia(Request, tag="media_upload"):
+class UploadMedia(Request[MediaResult], tag="media_upload"):
     """Staff: upload an image (PNG, JPEG or WebP) in base64 parts of one frame each.
 
     Send the parts in order under one ``key``; the last has ``final`` true and its result
@@ -209,11 +200,10 @@ class UploadMedia(Request, tag="media_upload"):
     key: Key
     data: str
     final: bool = True
-    result_type = MediaResult
     example = {"type": "media_upload", "id": 49, "key": "img-1", "data": "iVBORw0KGgo..."}
 
 
-class ShareProduct(Request, tag="product_share"):
+class ShareProduct(Request[Message], tag="product_share"):
     """Post a product card in a thread you belong to: the product by id, by ``brand`` and
     ``sku``, or the product of the card in message ``message_id`` (forwarding it)."""
 
@@ -224,7 +214,6 @@ class ShareProduct(Request, tag="product_share"):
     sku: str | None = None
     message_id: Count | None = None
     text: str = ""
-    result_type = Message
     example = {
         "type": "product_share",
         "id": 50,
@@ -236,22 +225,20 @@ class ShareProduct(Request, tag="product_share"):
     }
 
 
-class GetCart(Request, tag="cart"):
+class GetCart(Request[Cart], tag="cart"):
     """Your cart at a brand (empty when you never added anything)."""
 
     brand: str
-    result_type = Cart
     example = {"type": "cart", "id": 51, "brand": "northwind"}
 
 
-class ListCarts(Request, tag="carts"):
+class ListCarts(Request[CartList], tag="carts"):
     """Your carts that hold something."""
 
-    result_type = CartList
     example = {"type": "carts", "id": 52}
 
 
-class AddToCart(Request, tag="cart_add"):
+class AddToCart(Request[Cart], tag="cart_add"):
     """Add to your cart: the product in the card of message ``message_id`` (a ``#cart``
     reply), product ``product_id``, or ``brand`` and ``sku``. ``sku`` names the variant;
     without it a product with several variants is ``variant_required``. Stock is checked."""
@@ -261,53 +248,47 @@ class AddToCart(Request, tag="cart_add"):
     brand: str | None = None
     sku: str | None = None
     quantity: Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)] = 1
-    result_type = Cart
     example = {"type": "cart_add", "id": 53, "message_id": 141, "sku": "NW-SCARF-WOOL-GRY"}
 
 
-class UpdateCartLine(Request, tag="cart_update"):
+class UpdateCartLine(Request[Cart], tag="cart_update"):
     """Set the quantity of a line of your cart; 0 removes it."""
 
     variant_id: Count
     quantity: Quantity
-    result_type = Cart
     example = {"type": "cart_update", "id": 54, "variant_id": 31, "quantity": 2}
 
 
-class RemoveCartLine(Request, tag="cart_remove"):
+class RemoveCartLine(Request[Cart], tag="cart_remove"):
     """Remove a line from your cart."""
 
     variant_id: Count
-    result_type = Cart
     example = {"type": "cart_remove", "id": 55, "variant_id": 31}
 
 
-class SetCartPromo(Request, tag="cart_promo"):
+class SetCartPromo(Request[Cart], tag="cart_promo"):
     """Put a promo code on your cart at a brand (null takes it off); a code that does not
     apply is ``promo_invalid``."""
 
     brand: str
     code: str | None
-    result_type = Cart
     example = {"type": "cart_promo", "id": 56, "brand": "northwind", "code": "WELCOME20"}
 
 
-class GetAddress(Request, tag="address"):
+class GetAddress(Request[AddressResult], tag="address"):
     """Your saved shipping address."""
 
-    result_type = AddressResult
     example = {"type": "address", "id": 57}
 
 
-class SetAddress(Request, tag="address_set"):
+class SetAddress(Request[AddressResult], tag="address_set"):
     """Save your shipping address (used by every later checkout)."""
 
     address: Address
-    result_type = AddressResult
     example = {"type": "address_set", "id": 58, "address": _EXAMPLE_ADDRESS}
 
 
-class CheckoutPreview(Request, tag="checkout_preview"):
+class CheckoutPreview(Request[CheckoutQuote], tag="checkout_preview"):
     """What checking out would cost now: your cart at ``brand``, or just ``items`` (buy now),
     with the promo code (the cart's unless given) and a shipping option (the first unless
     given). Nothing is reserved."""
@@ -316,11 +297,10 @@ class CheckoutPreview(Request, tag="checkout_preview"):
     items: list[LineSpec] | None = None
     shipping: str | None = None
     promo: str | None = None
-    result_type = CheckoutQuote
     example = {"type": "checkout_preview", "id": 59, "brand": "northwind", "shipping": "standard"}
 
 
-class Checkout(Request, tag="checkout"):
+class Checkout(Request[CheckoutResult], tag="checkout"):
     """Place an order and pay for it from your wallet, all or nothing: your cart at
     ``brand`` (its bought lines leave the cart), or just ``items`` (buy now).
 
@@ -335,7 +315,6 @@ class Checkout(Request, tag="checkout"):
     promo: str | None = None
     expected_total: Amount | None = None
     address: Address | None = None
-    result_type = CheckoutResult
     example = {
         "type": "checkout",
         "id": 60,
@@ -346,7 +325,7 @@ class Checkout(Request, tag="checkout"):
     }
 
 
-class ListOrders(Request, tag="orders"):
+class ListOrders(Request[OrderPage], tag="orders"):
     """Your orders (``customer``), or a brand's order queue (``staff``, with ``brand``),
     newest first, optionally only some statuses."""
 
@@ -355,7 +334,6 @@ class ListOrders(Request, tag="orders"):
     status: list[OrderStatus] | None = None
     before: Count | None = None
     limit: PageSize = 50
-    result_type = OrderPage
     example = {
         "type": "orders",
         "id": 61,
@@ -365,15 +343,14 @@ class ListOrders(Request, tag="orders"):
     }
 
 
-class GetOrder(Request, tag="order"):
+class GetOrder(Request[Order], tag="order"):
     """One order of yours, or of a brand you work for."""
 
     order_id: Count
-    result_type = Order
     example = {"type": "order", "id": 62, "order_id": 42}
 
 
-class AdvanceOrder(Request, tag="order_advance"):
+class AdvanceOrder(Request[Order], tag="order_advance"):
     """Staff: move an order one step on (placed -> confirmed -> preparing -> shipped ->
     delivered). ``shipped`` needs ``carrier`` and ``tracking``."""
 
@@ -382,7 +359,6 @@ class AdvanceOrder(Request, tag="order_advance"):
     carrier: str | None = None
     tracking: str | None = None
     note: str = ""
-    result_type = Order
     example = {
         "type": "order_advance",
         "id": 63,
@@ -393,27 +369,25 @@ class AdvanceOrder(Request, tag="order_advance"):
     }
 
 
-class CancelOrder(Request, tag="order_cancel"):
+class CancelOrder(Request[Order], tag="order_cancel"):
     """Cancel your order before it ships: the money returns to your wallet and the stock to
     the shelf."""
 
     order_id: Count
     reason: str = ""
-    result_type = Order
     example = {"type": "order_cancel", "id": 64, "order_id": 42, "reason": "wrong size"}
 
 
-class RefundOrder(Request, tag="order_refund"):
+class RefundOrder(Request[Order], tag="order_refund"):
     """Staff: refund an order in full (at any step before it is cancelled or refunded); the
     stock returns to the shelf unless the order had shipped."""
 
     order_id: Count
     reason: str = ""
-    result_type = Order
     example = {"type": "order_refund", "id": 65, "order_id": 42, "reason": "damaged"}
 
 
-class SavePromo(Request, tag="promo_save"):
+class SavePromo(Request[Promo], tag="promo_save"):
     """Staff: create a promo code, or change the one with the same code."""
 
     brand: str
@@ -425,7 +399,6 @@ class SavePromo(Request, tag="promo_save"):
     max_uses_per_customer: Count | None = None
     min_basket: Count = 0
     active: bool = True
-    result_type = Promo
     example = {
         "type": "promo_save",
         "id": 66,
@@ -437,52 +410,46 @@ class SavePromo(Request, tag="promo_save"):
     }
 
 
-class ListPromos(Request, tag="promos"):
+class ListPromos(Request[PromoList], tag="promos"):
     """Staff: the brand's promo codes."""
 
     brand: str
-    result_type = PromoList
     example = {"type": "promos", "id": 67, "brand": "northwind"}
 
 
-class ListBrandThreads(Request, tag="brand_threads"):
+class ListBrandThreads(Request[BrandThreadList], tag="brand_threads"):
     """Staff: the brand's customer threads and who answers each."""
 
     brand: str
-    result_type = BrandThreadList
     example = {"type": "brand_threads", "id": 68, "brand": "northwind"}
 
 
-class GetHandover(Request, tag="handover"):
+class GetHandover(Request[Handover], tag="handover"):
     """Who answers a brand thread you belong to (or work for)."""
 
     thread_id: Count
-    result_type = Handover
     example = {"type": "handover", "id": 69, "thread_id": 4}
 
 
-class RequestPerson(Request, tag="handover_request"):
+class RequestPerson(Request[Handover], tag="handover_request"):
     """Customer: ask for a person in a brand thread; a staff member takes it when one is
     there (``staff``), else it waits for one (``waiting``)."""
 
     thread_id: Count
-    result_type = Handover
     example = {"type": "handover_request", "id": 70, "thread_id": 4}
 
 
-class TakeThread(Request, tag="thread_take"):
+class TakeThread(Request[Handover], tag="thread_take"):
     """Staff: answer a brand thread yourself; you join it and the assistant stays quiet."""
 
     thread_id: Count
-    result_type = Handover
     example = {"type": "thread_take", "id": 71, "thread_id": 4}
 
 
-class ReleaseThread(Request, tag="thread_release"):
+class ReleaseThread(Request[Handover], tag="thread_release"):
     """Staff: give a brand thread back to the brand's assistant."""
 
     thread_id: Count
-    result_type = Handover
     example = {"type": "thread_release", "id": 72, "thread_id": 4}
 
 
@@ -584,7 +551,7 @@ class CartEvent(Event, tag="cart"):
     }
 
 
-SHOP_REQUEST_TYPES: tuple[type[Request], ...] = (
+SHOP_REQUEST_TYPES: tuple[type[Request[Any]], ...] = (
     GetBrand,
     UpdateBrand,
     GetCatalog,
