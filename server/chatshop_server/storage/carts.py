@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import msgspec
@@ -14,7 +13,6 @@ from sqlalchemy import Connection, and_, delete, func, insert, select, update
 
 from chatshop.protocol import limits
 from chatshop.protocol.errors import ErrorCode, ProtocolError
-from chatshop.protocol.money import format_money
 from chatshop.protocol.shop_frames import (
     CartEvent,
 )
@@ -22,17 +20,22 @@ from chatshop.protocol.shop_models import (
     Address,
     AddressResult,
     Cart,
-    CartLine,
-    CartLineStatus,
     CartList,
     Promo,
     PromoApplied,
     PromoList,
-    ShippingOption,
 )
 from chatshop_server.events import Publication
-from chatshop_server.storage.catalog import (
+from chatshop_server.rules.checkout import (
+    Basket,
     BrandInfo,
+    PricedLine,
+    PromoCheck,
+    PromoRule,
+    promo_discount,
+    promo_problem,
+)
+from chatshop_server.storage.catalog import (
     brand_info,
     brand_user,
     find_by_sku,
@@ -57,56 +60,6 @@ _address_decoder = msgspec.json.Decoder(Address)
 
 
 # --------------------------------------------------------------------------- pricing
-
-
-@dataclass(frozen=True, slots=True)
-class PricedLine:
-    """A line to buy, priced now."""
-
-    variant_id: int
-    product_id: int
-    sku: str
-    title: str
-    label: str
-    quantity: int
-    unit_price: int
-    price_when_added: int
-    available: int
-    buyable: bool
-    image: str | None
-
-    @property
-    def status(self) -> CartLineStatus:
-        if not self.buyable:
-            return "unavailable"
-        if self.available == 0:
-            return "sold_out"
-        if self.available < self.quantity:
-            return "low_stock"
-        return "ok"
-
-    @property
-    def total(self) -> int:
-        return self.unit_price * self.quantity
-
-    def describe(self) -> str:
-        return f"{self.title} ({self.label})" if self.label else self.title
-
-    def view(self) -> CartLine:
-        return CartLine(
-            variant_id=self.variant_id,
-            product_id=self.product_id,
-            sku=self.sku,
-            title=self.title,
-            label=self.label,
-            quantity=self.quantity,
-            unit_price=self.unit_price,
-            price_when_added=self.price_when_added,
-            available=self.available,
-            status=self.status,
-            price_changed=self.unit_price != self.price_when_added,
-            image=self.image,
-        )
 
 
 def _variant_rows(conn: Connection, variant_ids: Sequence[int]) -> dict[int, Any]:
@@ -163,16 +116,6 @@ def price_lines(
 # --------------------------------------------------------------------------- promos
 
 
-@dataclass(frozen=True, slots=True)
-class PromoCheck:
-    applied: PromoApplied
-    promo_id: int | None
-
-    @property
-    def discount(self) -> int:
-        return self.applied.discount if self.applied.valid else 0
-
-
 def evaluate_promo(
     conn: Connection, brand: BrandInfo, user_id: int, code: str, subtotal: int, now: int
 ) -> PromoCheck:
@@ -190,28 +133,25 @@ def evaluate_promo(
             problem=f"there is no promo code {code.upper()} at @{brand.user.handle}",
         )
         return PromoCheck(applied, None)
-    problem = ""
     used_by_me = conn.execute(
         select(func.count())
         .select_from(promo_uses)
         .where(promo_uses.c.promo_id == row.id, promo_uses.c.user_id == user_id)
     ).scalar_one()
-    if not row.active:
-        problem = f"{row.code} is no longer valid"
-    elif row.expires_at is not None and row.expires_at <= now:
-        problem = f"{row.code} has expired"
-    elif row.max_uses is not None and row.uses >= row.max_uses:
-        problem = f"{row.code} has been used up"
-    elif row.max_uses_per_customer is not None and used_by_me >= row.max_uses_per_customer:
-        problem = f"you have already used {row.code}" + (
-            "" if row.max_uses_per_customer == 1 else f" {row.max_uses_per_customer} times"
-        )
-    elif subtotal < row.min_basket:
-        problem = (
-            f"{row.code} needs a basket of at least {format_money(row.min_basket, row.currency)}"
-        )
-    percent = row.kind == "percent"
-    discount = subtotal * row.value // 100 if percent else min(row.value, subtotal)
+    rule = PromoRule(
+        code=row.code,
+        kind=row.kind,
+        value=row.value,
+        currency=row.currency,
+        active=bool(row.active),
+        expires_at=row.expires_at,
+        max_uses=row.max_uses,
+        uses=row.uses,
+        max_uses_per_customer=row.max_uses_per_customer,
+        min_basket=row.min_basket,
+    )
+    problem = promo_problem(rule, used_by_me=used_by_me, subtotal=subtotal, now=now)
+    discount = promo_discount(rule, subtotal)
     applied = PromoApplied(
         code=row.code,
         kind=row.kind,
@@ -547,42 +487,6 @@ def set_address(
 
 
 # --------------------------------------------------------------------------- baskets
-
-
-@dataclass(frozen=True, slots=True)
-class Basket:
-    """Everything a checkout needs, priced now."""
-
-    brand: BrandInfo
-    lines: list[PricedLine]
-    from_cart: bool
-    subtotal: int
-    promo: PromoCheck | None
-    shipping: ShippingOption
-    address: Address | None
-
-    @property
-    def discount(self) -> int:
-        return self.promo.discount if self.promo else 0
-
-    @property
-    def total(self) -> int:
-        return self.subtotal - self.discount + self.shipping.price
-
-    def problems(self) -> list[str]:
-        found = []
-        for line in self.lines:
-            if line.status == "unavailable":
-                found.append(f"{line.describe()} is no longer sold")
-            elif line.status == "sold_out":
-                found.append(f"{line.describe()} is sold out")
-            elif line.status == "low_stock":
-                found.append(f"only {line.available} left of {line.describe()}")
-        if self.promo is not None and not self.promo.applied.valid:
-            found.append(self.promo.applied.problem)
-        if self.address is None:
-            found.append("a shipping address is needed")
-        return found
 
 
 def _buy_now_entries(

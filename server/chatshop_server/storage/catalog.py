@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import msgspec
@@ -32,6 +31,7 @@ from chatshop.protocol.shop_models import (
 )
 from chatshop_server.events import Publication
 from chatshop_server.rules.catalog import CleanProduct
+from chatshop_server.rules.checkout import BrandInfo
 from chatshop_server.storage.common import (
     new_id,
     require_member,
@@ -60,18 +60,6 @@ _shipping_decoder = msgspec.json.Decoder(list[ShippingOption])
 
 
 # --------------------------------------------------------------------------- brands
-
-
-@dataclass(frozen=True, slots=True)
-class BrandInfo:
-    """A brand's account and profile (defaults when it has no profile row yet)."""
-
-    user: User
-    description: str
-    verified: bool
-    currency: str
-    shipping: list[ShippingOption]
-    assistant: bool
 
 
 def brand_user(conn: Connection, handle: str) -> User:

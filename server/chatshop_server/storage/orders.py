@@ -37,6 +37,7 @@ from chatshop.protocol.shop_models import (
     OrderStep,
 )
 from chatshop_server.events import Publication
+from chatshop_server.rules.checkout import check_checkout, sold_out
 from chatshop_server.storage.carts import (
     build_basket,
     new_promo_use,
@@ -245,27 +246,8 @@ def checkout(
     )
     brand = basket.brand.user
     currency = basket.brand.currency
-    if basket.address is None:
-        raise ProtocolError(
-            ErrorCode.ADDRESS_REQUIRED, "where should it go? Send a shipping address"
-        )
-    if basket.promo is not None and not basket.promo.applied.valid:
-        raise ProtocolError(ErrorCode.PROMO_INVALID, basket.promo.applied.problem)
-    for line in basket.lines:
-        if not line.buyable:
-            raise ProtocolError(ErrorCode.GONE, f"{line.describe()} is no longer sold")
+    check_checkout(basket, expected_total=spec.expected_total, max_amount=spec.max_amount)
     total = basket.total
-    if spec.expected_total is not None and spec.expected_total != total:
-        raise ProtocolError(
-            ErrorCode.PRICE_CHANGED,
-            f"the total is now {format_money(total, currency)}, not "
-            f"{format_money(spec.expected_total, currency)}: check the order again",
-        )
-    if total > spec.max_amount:
-        raise ProtocolError(
-            ErrorCode.LIMIT_EXCEEDED,
-            f"one payment may move at most {spec.max_amount} minor units of {currency}",
-        )
     if is_blocked_between(conn, spec.user_id, brand.id):
         raise ProtocolError(ErrorCode.BLOCKED, f"you and @{brand.handle} blocked each other")
     for line in basket.lines:
@@ -278,12 +260,7 @@ def checkout(
             left = conn.execute(
                 select(variants.c.stock).where(variants.c.id == line.variant_id)
             ).scalar_one()
-            raise ProtocolError(
-                ErrorCode.SOLD_OUT,
-                f"{line.describe()} is sold out"
-                if left == 0
-                else f"only {left} left of {line.describe()}; you asked for {line.quantity}",
-            )
+            raise sold_out(line, left)
     promo = basket.promo
     if promo is not None and promo.promo_id is not None and not take_promo(conn, promo.promo_id):
         raise ProtocolError(ErrorCode.PROMO_INVALID, f"{promo.applied.code} has been used up")
