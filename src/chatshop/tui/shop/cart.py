@@ -100,7 +100,8 @@ class CartScreen(ShopScreen):
         if self.carts:
             count = self.lines.option_count
             self.lines.highlighted = min(highlighted or 1, count - 1)
-            self.lines.focus()
+            if not self.promo_input.has_focus:  # a live update must not take the typing away
+                self.lines.focus()
             self.hint("+/- quantity · x remove · p promo · c checkout")
         else:
             self.hint("Your cart is empty.")
