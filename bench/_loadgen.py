@@ -373,3 +373,131 @@ async def round_trips(
         "rtt_ms": percentiles(rtts),
         "delivery_ms": percentiles(deliveries[warmup:]),
     }
+
+
+# ---------------------------------------------------------------------------------- W4
+
+
+def money_main(
+    host: str,
+    port: int,
+    pairs: list[tuple[str, int, str]],
+    per_client: int,
+    window: int,
+    pipe: Connection,
+) -> None:
+    """W4: the same clients send ``per_client`` messages, then make ``per_client`` payments
+    (one cent each), ``window`` in flight per client; each phase is timed on its own."""
+    asyncio.run(_money(host, port, pairs, per_client, window, pipe))
+
+
+def _send_request(request_id: int, thread_id: int, sender: int) -> bytes:
+    return b'{"type":"send","id":%d,"thread_id":%d,"text":"w4 %d %d","key":"m-%d-%d"}' % (
+        request_id,
+        thread_id,
+        sender,
+        request_id,
+        sender,
+        request_id,
+    )
+
+
+def _pay_request(request_id: int, thread_id: int, sender: int, payee: bytes) -> bytes:
+    return (
+        b'{"type":"pay","id":%d,"thread_id":%d,"to":"%s","amount":1,"currency":"EUR",'
+        b'"key":"p-%d-%d"}' % (request_id, thread_id, payee, sender, request_id)
+    )
+
+
+async def _money(
+    host: str,
+    port: int,
+    pairs: list[tuple[str, int, str]],
+    per_client: int,
+    window: int,
+    pipe: Connection,
+) -> None:
+    clients = list(await asyncio.gather(*(open_session(host, port, t) for t, _, _ in pairs)))
+    loop = asyncio.get_running_loop()
+    pipe.send(("ready", {"connections": len(clients)}))
+    for phase in ("messages", "payments"):
+        await _recv(pipe, "go")
+        acks: array[int] = array("q")
+        errors: list[bytes] = []
+        finished: list[asyncio.Future[None]] = []
+        for index, (client, (_, thread_id, payee)) in enumerate(zip(clients, pairs, strict=True)):
+            done: asyncio.Future[None] = loop.create_future()
+            finished.append(done)
+            stamps: dict[int, int] = {}
+            counts = {"sent": 0, "acked": 0}
+            who = payee.encode()
+
+            def send_one(
+                client: WsClient = client,
+                thread_id: int = thread_id,
+                index: int = index,
+                stamps: dict[int, int] = stamps,
+                counts: dict[str, int] = counts,
+                who: bytes = who,
+                phase: str = phase,
+            ) -> None:
+                counts["sent"] += 1
+                request_id = counts["sent"]
+                stamps[request_id] = now_ns()
+                if phase == "messages":
+                    client.send_text(_send_request(request_id, thread_id, index))
+                else:
+                    client.send_text(_pay_request(request_id, thread_id, index, who))
+
+            def on_text(
+                payload: bytes,
+                send_one: Callable[[], None] = send_one,
+                stamps: dict[int, int] = stamps,
+                counts: dict[str, int] = counts,
+                done: asyncio.Future[None] = done,
+                acks: array[int] = acks,
+                errors: list[bytes] = errors,
+            ) -> None:
+                if payload.startswith(_RESULT):
+                    match = _RESULT_ID.match(payload)
+                    assert match is not None
+                    acks.append(now_ns() - stamps.pop(int(match.group(1))))
+                    counts["acked"] += 1
+                    if counts["sent"] < per_client:
+                        send_one()
+                    elif counts["acked"] == per_client and not done.done():
+                        done.set_result(None)
+                elif payload.startswith(_ERROR):
+                    errors.append(payload[:300])
+                    if not done.done():
+                        done.set_result(None)
+
+            client.on_text = on_text
+            for _ in range(min(window, per_client)):
+                send_one()
+        t0 = now_ns()
+        error = ""
+        try:
+            await asyncio.wait_for(asyncio.gather(*finished), 300)
+        except TimeoutError:
+            error = f"timed out with {len(acks)} acknowledgements"
+        elapsed = (now_ns() - t0) / 1e9
+        if errors:
+            error = f"{len(errors)} error replies, first: {errors[0]!r}"
+        pipe.send(
+            (
+                "done",
+                {
+                    "phase": phase,
+                    "acked": len(acks),
+                    "seconds": elapsed,
+                    "per_s": len(acks) / elapsed if elapsed else 0.0,
+                    "ack_ms": percentiles(acks),
+                    "error": error,
+                },
+            )
+        )
+    await _recv(pipe, "close")
+    for client in clients:
+        client.close()
+    await asyncio.sleep(0.2)

@@ -25,14 +25,18 @@ def new_id(result: CursorResult[Any]) -> int:
     return key[0]
 
 
+_USER_BY_HANDLE = Prepared(select(users).where(users.c.handle_lower == bindparam("b_handle")))
+_USER_BY_ID = Prepared(select(users).where(users.c.id == bindparam("b_id")))
+
+
 def user_by_handle(conn: Connection, handle: str) -> User | None:
-    row = conn.execute(select(users).where(users.c.handle_lower == handle.lower())).first()
+    row = _USER_BY_HANDLE.first(conn, {"b_handle": handle.lower()})
     return None if row is None else user_from_row(row)
 
 
 def user_by_id(conn: Connection, user_id: int) -> User:
     """An account known to exist (the session's own, say)."""
-    row = conn.execute(select(users).where(users.c.id == user_id)).first()
+    row = _USER_BY_ID.first(conn, {"b_id": user_id})
     if row is None:
         raise ProtocolError(ErrorCode.NOT_FOUND, f"no account {user_id}")
     return user_from_row(row)

@@ -23,8 +23,9 @@ from chatshop.protocol.payment_frames import (
     WalletEvent,
 )
 from chatshop_server.events import Publication
-from chatshop_server.storage.common import append_event, new_id, users_by_id
+from chatshop_server.storage.common import append_event, new_id, user_by_id, users_by_id
 from chatshop_server.storage.database import Store, reads
+from chatshop_server.storage.prepared import Prepared
 from chatshop_server.storage.rows import now_ms
 from chatshop_server.storage.tables import (
     funding_sources,
@@ -37,12 +38,17 @@ from chatshop_server.storage.tables import (
 AccountKind = Literal["wallet", "funding", "escrow"]
 SYSTEM = 0  # user_id of the relay's own accounts
 
-_FIND_ACCOUNT = select(ledger_accounts.c.id).where(
-    ledger_accounts.c.kind == bindparam("b_kind"),
-    ledger_accounts.c.user_id == bindparam("b_user"),
-    ledger_accounts.c.currency == bindparam("b_currency"),
+# The money path's statements, built and compiled once (see ``Prepared``): a payment runs a
+# dozen of them, and building each anew cost more than SQLite takes to run it (a payment
+# measured 2.1 ms of writer time against 0.13 ms for a message before this).
+_FIND_ACCOUNT = Prepared(
+    select(ledger_accounts.c.id).where(
+        ledger_accounts.c.kind == bindparam("b_kind"),
+        ledger_accounts.c.user_id == bindparam("b_user"),
+        ledger_accounts.c.currency == bindparam("b_currency"),
+    )
 )
-_DEBIT = (
+_DEBIT = Prepared(
     update(ledger_accounts)
     .where(
         ledger_accounts.c.id == bindparam("b_id"),
@@ -51,10 +57,43 @@ _DEBIT = (
     )
     .values(balance=ledger_accounts.c.balance - bindparam("b_amount"))
 )
-_CREDIT = (
+_CREDIT = Prepared(
     update(ledger_accounts)
     .where(ledger_accounts.c.id == bindparam("b_id"))
     .values(balance=ledger_accounts.c.balance + bindparam("b_amount"))
+)
+_INSERT_TRANSFER = Prepared(
+    insert(transfers),
+    column_keys=[
+        "debit_account",
+        "credit_account",
+        "amount",
+        "currency",
+        "kind",
+        "note",
+        "thread_id",
+        "initiator_id",
+        "created_at",
+    ],
+)
+_BALANCE = Prepared(
+    select(ledger_accounts.c.currency, ledger_accounts.c.balance).where(
+        ledger_accounts.c.id == bindparam("b_id")
+    )
+)
+_debit_owner = ledger_accounts.alias("debit_owner")
+_credit_owner = ledger_accounts.alias("credit_owner")
+_TRANSFER = Prepared(
+    select(
+        transfers,
+        _debit_owner.c.user_id.label("from_user"),
+        _debit_owner.c.kind.label("from_kind"),
+        _credit_owner.c.user_id.label("to_user"),
+        _credit_owner.c.kind.label("to_kind"),
+    )
+    .join(_debit_owner, _debit_owner.c.id == transfers.c.debit_account)
+    .join(_credit_owner, _credit_owner.c.id == transfers.c.credit_account)
+    .where(transfers.c.id == bindparam("b_id"))
 )
 
 
@@ -66,9 +105,9 @@ def short_id(transfer_id: int) -> str:
 def account(conn: Connection, kind: AccountKind, user_id: int, currency: str) -> int:
     """The id of an account, opened on first use."""
     params = {"b_kind": kind, "b_user": user_id, "b_currency": currency}
-    found = conn.execute(_FIND_ACCOUNT, params).scalar()
+    found = _FIND_ACCOUNT.first(conn, params)
     if found is not None:
-        return int(found)
+        return int(found.id)
     result = conn.execute(
         insert(ledger_accounts).values(
             kind=kind, user_id=user_id, currency=currency, balance=0, created_at=now_ms()
@@ -143,11 +182,8 @@ def money_entered(conn: Connection) -> list[tuple[str, str, int, int]]:
 
 
 def balance_of(conn: Connection, account_id: int) -> Balance:
-    row = conn.execute(
-        select(ledger_accounts.c.currency, ledger_accounts.c.balance).where(
-            ledger_accounts.c.id == account_id
-        )
-    ).one()
+    row = _BALANCE.first(conn, {"b_id": account_id})
+    assert row is not None
     return Balance(currency=row.currency, amount=row.balance)
 
 
@@ -168,42 +204,37 @@ def move(
         raise ProtocolError(ErrorCode.INVALID_AMOUNT, "the amount must be more than zero")
     if debit == credit:
         raise ProtocolError(ErrorCode.BAD_REQUEST, "a transfer needs two different accounts")
-    if conn.execute(_DEBIT, {"b_id": debit, "b_amount": amount}).rowcount != 1:
+    if _DEBIT.run(conn, {"b_id": debit, "b_amount": amount})[0] != 1:
         raise ProtocolError(ErrorCode.INSUFFICIENT_FUNDS, "not enough money in the wallet")
-    conn.execute(_CREDIT, {"b_id": credit, "b_amount": amount})
-    result = conn.execute(
-        insert(transfers).values(
-            debit_account=debit,
-            credit_account=credit,
-            amount=amount,
-            currency=currency,
-            kind=kind,
-            note=note,
-            thread_id=thread_id,
-            initiator_id=initiator_id,
-            created_at=now_ms(),
-        )
+    _CREDIT.run(conn, {"b_id": credit, "b_amount": amount})
+    _, transfer_id = _INSERT_TRANSFER.run(
+        conn,
+        {
+            "debit_account": debit,
+            "credit_account": credit,
+            "amount": amount,
+            "currency": currency,
+            "kind": kind,
+            "note": note,
+            "thread_id": thread_id,
+            "initiator_id": initiator_id,
+            "created_at": now_ms(),
+        },
     )
-    return new_id(result)
+    assert transfer_id is not None
+    return transfer_id
 
 
 def transfer_view(conn: Connection, transfer_id: int, viewer_id: int) -> Transfer:
     """A transfer as ``viewer_id`` sees it: direction and counterparty from their side."""
-    debit_owner = ledger_accounts.alias("debit_owner")
-    credit_owner = ledger_accounts.alias("credit_owner")
-    row = conn.execute(
-        select(
-            transfers,
-            debit_owner.c.user_id.label("from_user"),
-            debit_owner.c.kind.label("from_kind"),
-            credit_owner.c.user_id.label("to_user"),
-            credit_owner.c.kind.label("to_kind"),
-        )
-        .join(debit_owner, debit_owner.c.id == transfers.c.debit_account)
-        .join(credit_owner, credit_owner.c.id == transfers.c.credit_account)
-        .where(transfers.c.id == transfer_id)
-    ).one()
-    return _view(row, viewer_id, users_by_id(conn, [row.from_user, row.to_user]))
+    row = _TRANSFER.first(conn, {"b_id": transfer_id})
+    assert row is not None
+    incoming = row.to_kind == "wallet" and row.to_user == viewer_id
+    other_id, other_kind = (
+        (row.from_user, row.from_kind) if incoming else (row.to_user, row.to_kind)
+    )
+    people = {other_id: user_by_id(conn, other_id)} if other_kind == "wallet" else {}
+    return _view(row, viewer_id, people)
 
 
 def _view(row: Any, viewer_id: int, people: dict[int, User]) -> Transfer:
