@@ -142,6 +142,9 @@ class RelayProcess:
                 "0",
                 "--fast-passwords",
                 "--demo-funding",
+                # W3 holds 5,000 connections from this one address.
+                "--max-connections-per-address",
+                "100000",
                 "--log-level",
                 "WARNING",
                 "--synchronous",

@@ -269,6 +269,10 @@ async def run(config: RelayConfig, *, seed_demo: bool, seed_only: bool, print_po
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # The writer and reader threads hand the GIL back after at most 0.5 ms instead of the
+    # default 5 ms, so the event loop never waits that long behind a database batch
+    # (measured: W2's p99 round trip 4.3 ms with the default).
+    sys.setswitchinterval(0.0005)
     logging.basicConfig(
         level=args.log_level,
         stream=sys.stderr,

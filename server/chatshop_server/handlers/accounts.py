@@ -124,7 +124,7 @@ async def login(peer: PeerLike, request: Login) -> AuthResult:
 
 @handles(Auth)
 async def auth(peer: PeerLike, request: Auth) -> AuthResult:
-    info = await peer.ctx.stores.accounts.session_by_token(token_hash(request.token))
+    info = peer.ctx.stores.accounts.session_by_token(token_hash(request.token))
     if info is None:
         raise ProtocolError(ErrorCode.UNAUTHORIZED, "this session token is not valid")
     since = request.since

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from chatshop.protocol.errors import ErrorCode, ProtocolError
@@ -18,6 +18,7 @@ from chatshop_server.storage.common import (
     user_by_id,
 )
 from chatshop_server.storage.database import Store, reads, writes
+from chatshop_server.storage.prepared import Prepared
 from chatshop_server.storage.rows import now_ms, user_from_row
 from chatshop_server.storage.specs import ContactAction, SessionInfo
 from chatshop_server.storage.tables import contacts, sessions, users
@@ -86,12 +87,15 @@ def create_session(
     return session_id
 
 
+_SESSION = Prepared(
+    select(sessions.c.id.label("session_id"), users)
+    .join(users, users.c.id == sessions.c.user_id)
+    .where(sessions.c.token_hash == bindparam("b_hash"), sessions.c.revoked_at.is_(None))
+)
+
+
 def session_by_token(conn: Connection, token_hash: str) -> SessionInfo | None:
-    row = conn.execute(
-        select(sessions.c.id.label("session_id"), users)
-        .join(users, users.c.id == sessions.c.user_id)
-        .where(sessions.c.token_hash == token_hash, sessions.c.revoked_at.is_(None))
-    ).first()
+    row = _SESSION.first(conn, {"b_hash": token_hash})
     return None if row is None else SessionInfo(user=user_from_row(row), session_id=row.session_id)
 
 
@@ -224,7 +228,9 @@ class AccountStore(Store):
     user_by_handle = reads(user_by_handle)
     count_users = reads(count_users)
     create_session = writes(create_session)
-    session_by_token = reads(session_by_token)
+    def session_by_token(self, token_hash: str) -> SessionInfo | None:
+        """The live session a token opens, read on the event loop (one indexed row)."""
+        return self.db.read_here(session_by_token, token_hash)
     revoke_session = writes(revoke_session)
     revoke_sessions = writes(revoke_sessions)
     set_password = writes(set_password)

@@ -1,14 +1,16 @@
 """Group commit: every mutation runs in a shared transaction, one savepoint each.
 
 SQLite has one writer at a time and a commit costs far more than a row, so the relay queues
-mutations and applies all that are waiting in one transaction on one thread hop
-(``run_sync``), each in its own savepoint so that one refused request never undoes another.
-A mutation's future resolves only after the commit, and its events are published right after
-the commit, in commit order, before any later batch starts.
+mutations and applies all that are waiting in one transaction, each in its own savepoint so
+that one refused request never undoes another. A mutation's future resolves only after the
+commit, and the events of a batch are published right after it, in commit order.
 
-The writer uses a plain (sync) SQLAlchemy connection on one dedicated thread: a batch is one
-thread hop, where the asyncio driver would cost a hop per statement (measured: 173 sends/s
-through ``AsyncConnection.run_sync`` with aiosqlite, see docs/benchmarks.md).
+The writer is one dedicated thread with a plain (sync) SQLAlchemy connection. The event loop
+hands it operations through a queue and the thread hands each batch's outcome back with one
+``call_soon_threadsafe``: a batch costs one wake-up each way, where an asyncio driver would
+cost a thread hop per statement (measured: 173 sends/s through aiosqlite, see
+docs/benchmarks.md) and an executor hop per batch costs a task, two futures and a
+``wait_for`` more.
 
 Events other processes commit to the same file (the admin commands of ``chatshop-server``)
 are picked up too: each batch, holding the write lock, first looks at SQLite's
@@ -21,9 +23,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import deque
+import queue
+import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine
@@ -35,6 +37,7 @@ T = TypeVar("T")
 Op = Callable[[Connection, list[Publication]], Any]
 #: Reads the events committed after a cursor by someone else, as publications.
 Tail = Callable[[Connection, int], list[Publication]]
+_Job = tuple[Op, "asyncio.Future[Any]"]
 
 log = logging.getLogger("chatshop.server.storage")
 
@@ -62,113 +65,113 @@ class GroupCommitWriter:
         self._engine = engine
         self._tail = tail
         self._poll_seconds = poll_seconds
+        self._publish = publish
         # Writer-thread state: SQLite's data_version as last seen, and the newest event id
         # known to be published (ours or tailed).
         self._data_version: int | None = None
         self._known = 0
-        self._thread = ThreadPoolExecutor(1, thread_name_prefix="chatshop-writer")
-        self._publish = publish
-        self._queue: deque[tuple[Op, asyncio.Future[Any]]] = deque()
-        self._wakeup = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self._inbox: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._conn: Connection | None = None
         self._closing = False
         self.batches = 0
         self.operations = 0
 
     async def start(self, head: int = 0) -> None:
-        """Open the connection; ``head`` is the newest event already in the log."""
+        """Open the connection on the writer thread; ``head`` is the log's newest event."""
         self._known = head
-        loop = asyncio.get_running_loop()
-        self._conn = await loop.run_in_executor(self._thread, self._engine.connect)
-        self._task = asyncio.create_task(self._run(), name="chatshop-writer")
+        self._loop = asyncio.get_running_loop()
+        ready: asyncio.Future[None] = self._loop.create_future()
+        self._thread = threading.Thread(
+            target=self._serve, args=(ready,), name="chatshop-writer", daemon=True
+        )
+        self._thread.start()
+        await ready
 
     async def close(self) -> None:
         """Finish what is queued, then stop."""
+        if self._closing or self._thread is None:
+            return
         self._closing = True
-        self._wakeup.set()
-        if self._task is not None:
-            await self._task
-        if self._conn is not None:
-            await asyncio.get_running_loop().run_in_executor(self._thread, self._conn.close)
-        self._thread.shutdown(wait=True)
+        self._inbox.put(None)
+        await asyncio.to_thread(self._thread.join)
 
     async def run(self, op: Callable[[Connection, list[Publication]], T]) -> T:
         """Apply ``op`` in the next batch; return its result once committed."""
         if self._closing:
             raise ProtocolError(ErrorCode.INTERNAL, "the relay is shutting down")
-        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._queue.append((op, future))
-        self._wakeup.set()
+        assert self._loop is not None
+        future: asyncio.Future[T] = self._loop.create_future()
+        self._inbox.put((op, future))
         return await future
 
-    async def _run(self) -> None:
-        loop = asyncio.get_running_loop()
-        while True:
-            try:
-                await asyncio.wait_for(self._wakeup.wait(), self._poll_seconds)
-            except TimeoutError:
-                if self._tail is not None and await loop.run_in_executor(
-                    self._thread, self._changed_elsewhere
-                ):
-                    await self._apply([])  # an empty batch publishes what others wrote
-                continue
-            self._wakeup.clear()
-            while self._queue:
-                batch = [self._queue.popleft() for _ in range(min(len(self._queue), MAX_BATCH))]
-                await self._apply(batch)
-            if self._closing and not self._queue:
-                return
+    # ------------------------------------------------------------------ the writer thread
+
+    def _serve(self, ready: asyncio.Future[None]) -> None:
+        loop = self._loop
+        assert loop is not None
+        try:
+            self._conn = self._engine.connect()
+        except BaseException as exc:
+            loop.call_soon_threadsafe(ready.set_exception, exc)
+            return
+        loop.call_soon_threadsafe(ready.set_result, None)
+        try:
+            while True:
+                try:
+                    first = self._inbox.get(timeout=self._poll_seconds)
+                except queue.Empty:
+                    if self._tail is not None and self._changed_elsewhere():
+                        self._commit([])  # an empty batch publishes what others wrote
+                    continue
+                if first is None:
+                    return
+                batch = [first]
+                stop = False
+                while len(batch) < MAX_BATCH:
+                    try:
+                        more = self._inbox.get_nowait()
+                    except queue.Empty:
+                        break
+                    if more is None:
+                        stop = True
+                        break
+                    batch.append(more)
+                self._commit(batch)
+                if stop:
+                    return
+        finally:
+            self._conn.close()
+
+    def _commit(self, batch: list[_Job]) -> None:
+        """Apply one batch and hand its outcome to the event loop, in commit order."""
+        assert self._conn is not None and self._loop is not None
+        try:
+            tailed, outcomes = self._apply_batch(self._conn, [op for op, _ in batch])
+        except Exception:
+            log.exception("commit of a batch of %d mutations failed", len(batch))
+            self._loop.call_soon_threadsafe(self._fail, batch)
+            return
+        self._loop.call_soon_threadsafe(self._complete, batch, tailed, outcomes)
 
     def _changed_elsewhere(self) -> bool:
-        """On the writer thread: did another connection commit since we last looked?"""
-        assert self._conn is not None
+        """Did another connection commit since we last looked?"""
+        return self._data_version_now() != self._data_version
+
+    def _data_version_now(self) -> int | None:
         # On the driver's connection: through SQLAlchemy the pragma would begin (and hold)
-        # a write transaction.
+        # a write transaction, and cost ten times as much.
+        assert self._conn is not None
         raw = self._conn.connection.driver_connection
         assert raw is not None
         row = raw.execute("PRAGMA data_version").fetchone()
-        return row is None or row[0] != self._data_version
-
-    async def _apply(self, batch: list[tuple[Op, asyncio.Future[Any]]]) -> None:
-        assert self._conn is not None
-        ops = [op for op, _ in batch]
-        try:
-            tailed, outcomes = await asyncio.get_running_loop().run_in_executor(
-                self._thread, self._apply_batch, self._conn, ops
-            )
-        except Exception:
-            log.exception("commit of a batch of %d mutations failed", len(batch))
-            for _, future in batch:
-                if not future.done():
-                    future.set_exception(
-                        ProtocolError(ErrorCode.INTERNAL, "storage failure; nothing was stored")
-                    )
-            return
-        self.batches += 1
-        self.operations += len(batch)
-        for publication in tailed:
-            self._safe_publish(publication)
-        for (_, future), (result, publications) in zip(batch, outcomes, strict=True):
-            for publication in publications:
-                self._safe_publish(publication)
-            if future.done():  # the caller went away; the mutation stands
-                continue
-            if isinstance(result, _Failed):
-                future.set_exception(result.error)
-            else:
-                future.set_result(result)
-
-    def _safe_publish(self, publication: Publication) -> None:
-        try:
-            self._publish(publication)
-        except Exception:  # a fan-out fault must not lose the acknowledgement
-            log.exception("publishing event %s failed", publication.cursor)
+        return None if row is None else int(row[0])
 
     def _apply_batch(
         self, conn: Connection, ops: list[Op]
     ) -> tuple[list[Publication], list[tuple[Any, list[Publication]]]]:
-        """On the writer thread: catch up with other writers, then apply ``ops``."""
+        """Catch up with other writers, then apply ``ops``, in one transaction."""
         with conn.begin() as transaction:
             version, tailed = self._catch_up(conn)
             if len(ops) == 1:
@@ -191,11 +194,45 @@ class GroupCommitWriter:
         and the events other connections committed since we last looked, oldest first."""
         if self._tail is None:
             return None, []
-        raw = conn.exec_driver_sql("PRAGMA data_version").scalar()
-        version = None if raw is None else int(raw)
+        version = self._data_version_now()
         if version is not None and version == self._data_version:
             return version, []
         return version, self._tail(conn, self._known)
+
+    # ------------------------------------------------------------------ back on the loop
+
+    def _complete(
+        self,
+        batch: list[_Job],
+        tailed: list[Publication],
+        outcomes: list[tuple[Any, list[Publication]]],
+    ) -> None:
+        self.batches += 1
+        self.operations += len(batch)
+        for publication in tailed:
+            self._safe_publish(publication)
+        for (_, future), (result, publications) in zip(batch, outcomes, strict=True):
+            for publication in publications:
+                self._safe_publish(publication)
+            if future.done():  # the caller went away; the mutation stands
+                continue
+            if isinstance(result, _Failed):
+                future.set_exception(result.error)
+            else:
+                future.set_result(result)
+
+    def _fail(self, batch: list[_Job]) -> None:
+        for _, future in batch:
+            if not future.done():
+                future.set_exception(
+                    ProtocolError(ErrorCode.INTERNAL, "storage failure; nothing was stored")
+                )
+
+    def _safe_publish(self, publication: Publication) -> None:
+        try:
+            self._publish(publication)
+        except Exception:  # a fan-out fault must not lose the acknowledgement
+            log.exception("publishing event %s failed", publication.cursor)
 
 
 def _apply_one(conn: Connection, op: Op, *, savepoint: bool) -> tuple[Any, list[Publication]]:
