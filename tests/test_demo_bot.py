@@ -23,9 +23,7 @@ async def test_demo_friends_pay_requests_splits_and_open_red_packets(relay: Runn
     alice = await _friend(relay.url, "alice")
     bob = await _friend(relay.url, "bob")
     listening = asyncio.Event()
-    bots = asyncio.create_task(
-        run_bots(relay.url, delay=(0.01, 0.02), seed=1, ready=listening)
-    )
+    bots = asyncio.create_task(run_bots(relay.url, delay=(0.01, 0.02), seed=1, ready=listening))
     try:
         await asyncio.wait_for(listening.wait(), 10)
         direct = await sam.ok("dm_open", handle="alice")

@@ -38,6 +38,7 @@ async def test_hello_announces_protocol_server_and_limits(relay: RunningRelay) -
         "max_media_bytes": limits.MAX_MEDIA_BYTES,
         "max_cart_lines": limits.MAX_CART_LINES,
         "max_line_quantity": limits.MAX_LINE_QUANTITY,
+        "max_quick_replies": limits.MAX_QUICK_REPLIES,
         "hello_timeout": limits.HELLO_TIMEOUT,
         "auth_timeout": limits.AUTH_TIMEOUT,
         "max_connections_per_address": limits.MAX_CONNECTIONS_PER_ADDRESS,

@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
+from chatshop.assistant import make_assistant
 from chatshop_server.app import Relay
 from conftest import RunningRelay, all_history, fresh_db, new_key, raw_connect, send_text
 from payments_support import Person, assert_books
@@ -61,7 +64,8 @@ async def test_the_demo_shop_is_seeded(demo: RunningRelay) -> None:
     brand_thread = orders[0]["thread_id"]
     history = await all_history(sam.client, brand_thread)
     assert [m["created_at"] for m in history] == sorted(m["created_at"] for m in history)
-    assert history[-1]["card"]["kind"] == "product" and history[-1]["card"]["from_brand"]
+    promoted = history[-1]["card"]
+    assert promoted["kind"] == "promotion" and promoted["product"]["from_brand"]
     kinds = [m["card"]["kind"] for m in history if m["card"]]
     assert kinds.count("receipt") == 2 and kinds.count("order_update") == 7
     nora = await login(demo, "nora")
@@ -73,32 +77,64 @@ async def test_the_demo_shop_is_seeded(demo: RunningRelay) -> None:
 
 
 async def test_the_sixty_second_purchase(demo: RunningRelay) -> None:
-    """Journey 3: sam asks about the promoted coat in 42L, the assistant answers from live
-    stock, sam buys now with WELCOME20 from his wallet, and the order is there."""
+    """Journey 3 on the seeded demo: sam follows Northwind and its promoted coat post is the
+    newest thing in his thread list; he asks about 42L, the assistant (a bot on its own
+    connection, as ``--seed-demo`` runs it) answers from live stock, "yes" posts a checkout
+    card with the post's 20 % applied (no code typed), and paying it places the order."""
     sam = await login(demo, "sam")
-    thread = next(t["id"] for t in (await sam.ok("threads"))["threads"] if t["kind"] == "brand")
-    question = await send_text(sam.client, thread, "do you have it in 42L?")
+    threads = (await sam.ok("threads"))["threads"]
+    top = threads[0]
+    assert top["kind"] == "brand" and top["last_message"]["card"]["kind"] == "promotion"
+    promoted = top["last_message"]["card"]
+    assert promoted["offer"]["label"] == "20 % off Harbor sport coat"
+    assert promoted["product"]["title"] == "Harbor sport coat"
+    follows = (await sam.ok("follows"))["follows"]
+    assert [f["brand"]["handle"] for f in follows] == ["northwind"]
     assert demo.relay is not None
-    await demo.relay.assistant.settle()
-    reply = (await all_history(sam.client, thread))[-1]
-    assert reply["reply_to"] == question["id"] and reply["text"] == "Yes, 3 left. Buy now?"
-    buy = reply["card"]["replies"][0]
-    assert buy["action"] == "buy_now"
-    quote = await sam.ok(
-        "checkout_preview", brand="northwind", items=[{"sku": buy["sku"]}], promo="WELCOME20"
+    token = new_key()
+    from chatshop_server.passwords import token_hash
+
+    await demo.relay.stores.bots.create(
+        None, "northwind", "assistant", ["read", "answer", "orders"], token_hash(token)
     )
-    assert quote["can_pay"] is True and quote["address"]["city"] == "Lyon"
-    assert quote["total"] == 19900 - 3980 + 490
-    done = await sam.ok(
-        "checkout",
-        brand="northwind",
-        key=new_key(),
-        items=[{"sku": buy["sku"]}],
-        promo="WELCOME20",
-        expected_total=quote["total"],
-    )
-    assert done["order"]["status"] == "placed" and done["order"]["lines"][0]["label"] == "42L"
-    assert (await sam.ok("orders"))["orders"][0]["id"] == done["order"]["id"]
+    bot = make_assistant()
+    ready = asyncio.Event()
+    running = asyncio.create_task(bot.run(demo.url, token=token, ready=ready))
+    try:
+        await asyncio.wait_for(ready.wait(), 10)
+        thread = top["id"]
+        question = await send_text(sam.client, thread, "do you have it in 42L?")
+
+        def after(kind: str) -> Any:
+            def match(e: dict[str, Any]) -> bool:
+                m = e.get("message") or {}
+                return (
+                    e["type"] == "message"
+                    and m["id"] > question["id"]
+                    and (m.get("card") or {}).get("kind") == kind
+                )
+
+            return match
+
+        answer = (await sam.wait_event(after("quick_replies"), timeout=10))["message"]
+        assert answer["text"] == "Yes, 3 left. Buy now?"
+        await send_text(sam.client, thread, "yes")
+        card_message = (await sam.wait_event(after("checkout"), timeout=10))["message"]
+        card = card_message["card"]
+        assert card["offer_label"] == "20 % off Harbor sport coat" and card["discount"] == 3980
+        assert card["total"] == 19900 - 3980 + 490 and card["ship_to"].startswith("Sam Carter")
+        done = await sam.ok(
+            "checkout",
+            brand="northwind",
+            card_message_id=card_message["id"],
+            expected_total=card["total"],
+            key=new_key(),
+        )
+        assert done["order"]["status"] == "placed" and done["order"]["lines"][0]["label"] == "42L"
+        assert (await sam.ok("orders"))["orders"][0]["id"] == done["order"]["id"]
+    finally:
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
 
 
 async def test_scanning_the_box(demo: RunningRelay) -> None:

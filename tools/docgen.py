@@ -26,7 +26,7 @@ from typing import Any
 import msgspec
 import msgspec.inspect as mi
 
-from chatshop.protocol import frames, limits
+from chatshop.protocol import brand_frames, frames, limits
 from chatshop.protocol.codec import (
     decode_request,
     decode_server_frame,
@@ -288,10 +288,11 @@ answers each request once and pushes events as they happen.
 
 Contents: [Connecting](#connecting) · [Requests and replies](#requests-and-replies) ·
 [Limits](#limits) · [Text](#text) · [Events, cursors and resuming](#events-cursors-and-resuming)
-· [Sending: commit and idempotency](#sending-commit-and-idempotency) ·
-[Close codes](#close-codes) · [Error codes](#error-codes) · [Client frames](#client-frames) ·
-[Server frames](#server-frames) · [Events](#events) · [Records](#records) ·
-[A session by hand](#a-session-by-hand)
+· [Sending: commit and idempotency](#sending-commit-and-idempotency) · [Money](#money) ·
+[Shopping](#shopping) · [Brands and their customers](#brands-and-their-customers) ·
+[Bots](#bots) · [Close codes](#close-codes) · [Error codes](#error-codes) ·
+[Client frames](#client-frames) · [Server frames](#server-frames) · [Events](#events) ·
+[Records](#records) · [A session by hand](#a-session-by-hand)
 
 ## Connecting
 
@@ -526,11 +527,13 @@ SHOP_SECTION = """\
 - **Staff** are checked on every request, and a person the admin removes from a brand's
   staff leaves every thread of the brand they had joined, at once (a `member` event with
   `removed`): from then on nothing of those threads reaches them.
-- **Brand threads** are answered by the brand's assistant, which knows the live stock, until
-  the customer asks for a person ([`handover_request`](#request-handover_request), or
-  saying so) or staff take the thread ([`thread_take`](#request-thread_take)). A staff
-  member who answers joins the thread; every change is a [`handover`](#event-handover)
-  event naming who answers.
+- **Brand threads** are answered by the brand's bot (its assistant: a client like any
+  other, see [Bots](#bots)) while the thread's hand-over mode is `bot`, until the customer
+  asks for a person ([`handover_request`](#request-handover_request), a `handover` quick
+  reply, or [`order_problem`](#request-order_problem)) or staff take the thread
+  ([`thread_take`](#request-thread_take)). A staff member who answers joins the thread;
+  every change is a [`handover`](#event-handover) event naming who answers. While a person
+  answers, a bot's `send` in that thread is refused with `conflict`.
 """
 
 
@@ -550,6 +553,104 @@ def intro() -> str:
         auth_timeout=limits.AUTH_TIMEOUT,
         per_address=limits.MAX_CONNECTIONS_PER_ADDRESS,
     )
+
+
+BRANDS_SECTION = """\
+## Brands and their customers
+
+- **Following.** People [`follow`](#request-follow) a brand (with or without its promoted
+  posts), mute it or take promotions again ([`follow_set`](#request-follow_set)), or
+  [`unfollow`](#request-unfollow) it. A muted brand's posts never arrive.
+- **Promoted posts.** Staff (or a bot with `posts`) [`post_publish`](#request-post_publish)
+  a post: text, a product's card and an optional offer. It reaches every follower who takes
+  promotions and did not mute the brand, as a [`PromotionCard`](#record-promotioncard) in
+  their brand thread (opened by the brand when needed); show it marked "Promoted". Limits
+  against spam: a brand publishes at most {posts_per_day} posts per 24 hours (then
+  `rate_limited` with `retry_after`), and a follower gets at most {per_follower} post of one
+  brand per 24 hours (more are not delivered to them). [`post_stats`](#request-post_stats)
+  tells staff how many it reached, opened (read the thread past it) and bought (orders that
+  used its offer).
+- **Offers** ([`OfferView`](#record-offerview)) take a percentage (1 to 90) or an amount
+  off one variant, one product or the whole catalogue, until they expire, at most
+  `per_customer` orders each. They are **granted**: to everyone a post reached, or to one
+  customer as an [`OfferCard`](#record-offercard) ([`offer_send`](#request-offer_send)).
+  A granted offer is applied at checkout by itself, nobody types a code; an offer and a
+  promo code do not combine (the one that takes more is used; see `CheckoutQuote.offer`).
+  An expired offer (at its `expires_at` exactly) or one used up by this customer no longer
+  applies; a cancelled or refunded order gives its use back. Nobody else can use it.
+- **Invoices.** A brand bills one customer with [`invoice_send`](#request-invoice_send)
+  (lines, total, expiry, its own `reference`, unique per brand): an
+  [`InvoiceCard`](#record-invoicecard) in their thread, paid with one
+  [`invoice_pay`](#request-invoice_pay) (an `invoice` transfer, idempotent by `key`; a second
+  payment finds it `gone`). Past its expiry it can no longer be paid and its card shows
+  `expired`.
+- **Quick replies.** A brand (its bot) offers up to `MAX_QUICK_REPLIES` replies under a
+  message (`send` with `replies`, only in its own brand threads). The customer picks one with
+  `send` and `reply_to` (the message) and `pick` (the index): the relay posts the reply's text
+  as their message with a [`PickCard`](#record-pickcard) naming what was picked. An
+  `add_to_cart` pick also puts its variant in the customer's cart and a `handover` pick also
+  asks for a person, in the same transaction.
+- **Checkout cards.** Staff or a bot post a ready checkout with
+  [`checkout_card_send`](#request-checkout_card_send): a
+  [`CheckoutCard`](#record-checkoutcard) priced for the thread's customer (their offer, their
+  saved address, the brand's first shipping option unless another is named) with what would
+  stand in the way (`problems`). The customer pays it with one `checkout` carrying
+  `card_message_id` (the card's items, shipping and total are used; `expected_total` is the
+  card's unless given); the card then shows `paid` and the order number (a `card` event), and
+  a second payment is `gone`. Nothing is reserved: paying re-checks stock and prices.
+- **Orders after the sale.** Shipped updates carry the carrier and tracking number. The
+  customer confirms a delivered order arrived with [`order_received`](#request-order_received)
+  (its delivered card then shows `received`), and reports a problem with
+  [`order_problem`](#request-order_problem): their message, replying to the order's receipt,
+  goes into the brand thread and the thread goes to a person.
+"""
+
+
+BOTS_SECTION = """\
+## Bots
+
+A bot is a client like any other, on the same websocket: it says `hello`, then `auth` with a
+**bot token** of a brand, and acts as that brand account within the token's **scopes**.
+Staff create tokens ([`bot_token_create`](#request-bot_token_create), shown once),
+list ([`bot_tokens`](#request-bot_tokens)) and revoke them
+([`bot_token_revoke`](#request-bot_token_revoke): its connections close with 4001 at once);
+so does the relay admin (`chatshop-server --bot-token BRAND NAME --scopes LIST`,
+`--revoke-bot BRAND BOT_ID`). `logout_all` and password changes of the brand account leave
+bot tokens alone. The `auth` result lists the session's `scopes`.
+
+A bot session is served only the requests its scopes allow (else `forbidden`, saying which
+scope is missing) and is sent only the events they allow. Requests not listed here are never
+served to a bot (money out of a wallet, carts and checkout, contacts, account changes):
+
+| Scope | Requests | Events |
+| --- | --- | --- |
+{scope_rows}
+
+Every bot may send `hello`, `auth`, `ping` and `logout`. A bot resumes like any client
+(`auth` with `since`, its last cursor), so a bot that was down answers what it missed; its
+answers carry idempotency keys made from the event they answer, so it never answers twice.
+The rate limit is the same as everyone's. The Python SDK is `chatshop.bot`
+(see [docs/bots.md](bots.md)).
+"""
+
+
+def scope_rows() -> str:
+    """The Bots section's table: each scope's requests and events, from chatshop.protocol.scopes."""
+    from chatshop.protocol.bot_frames import SCOPES
+    from chatshop.protocol.scopes import BOT_EVENTS, BOT_REQUESTS
+
+    rows = []
+    for scope in SCOPES:
+        tags = sorted(
+            str(kind.__struct_config__.tag)
+            for kind, needed in BOT_REQUESTS.items()
+            if needed == scope
+        )
+        events = sorted(kind for kind, needed in BOT_EVENTS.items() if needed == scope)
+        requests = ", ".join(f"[`{tag}`](#request-{tag})" for tag in tags)
+        shown = ", ".join(f"`{kind}`" for kind in events) or "none"
+        rows.append(f"| `{scope}` | {requests} | {shown} |")
+    return "\n".join(rows)
 
 
 def limits_section() -> str:
@@ -1027,6 +1128,11 @@ def render_markdown() -> str:
             max_combining=limits.MAX_COMBINING_MARKS,
             cache="public, max-age=31536000, immutable",
         ),
+        BRANDS_SECTION.format(
+            posts_per_day=brand_frames.MAX_POSTS_PER_DAY,
+            per_follower=brand_frames.MAX_POSTS_PER_FOLLOWER_PER_DAY,
+        ),
+        BOTS_SECTION.format(scope_rows=scope_rows()),
         close_codes_section(),
         error_codes_section(),
         client_frames_section(anchors),

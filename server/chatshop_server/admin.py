@@ -4,6 +4,7 @@
     chatshop-server --db relay.db --add-staff northwind nora
     chatshop-server --db relay.db --import-catalog northwind catalogue.csv
     chatshop-server --db relay.db --credit sam 25.00 EUR --source bank-transfer
+    chatshop-server --db relay.db --bot-token northwind assistant --scopes read,answer,orders
 
 Several may be given at once; they run in that order. Each opens the database (migrating it
 if needed), makes its change through the stores and exits: 0 when done, 1 when refused (the
@@ -15,11 +16,13 @@ wallet) within a quarter of a second.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from chatshop.brand_import import ParsedCatalog, format_report, parse_file, resolve_images
+from chatshop.protocol.bot_frames import SCOPES
 from chatshop.protocol.errors import ProtocolError
 from chatshop.protocol.handles import bare
 from chatshop.protocol.money import check_currency, format_money, to_minor
@@ -28,6 +31,7 @@ from chatshop.protocol.shop_models import (
 )
 from chatshop_server.config import RelayConfig
 from chatshop_server.media import MediaStore
+from chatshop_server.passwords import new_token, token_hash
 from chatshop_server.rules.catalog import CleanProduct, normalize_product
 from chatshop_server.rules.money import check_amount, transfer_limit
 from chatshop_server.storage.database import StoreSettings
@@ -68,6 +72,31 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument("--note", default="", help="with --credit: a note shown in the wallet")
     group.add_argument(
+        "--bot-token",
+        nargs=2,
+        metavar=("BRAND", "NAME"),
+        help="create a token for a bot of BRAND (docs/bots.md), with --scopes; printed, or "
+        "written to --token-file",
+    )
+    group.add_argument(
+        "--scopes",
+        default="read,answer",
+        metavar="LIST",
+        help=f"with --bot-token: comma-separated, of {', '.join(SCOPES)} (default read,answer)",
+    )
+    group.add_argument(
+        "--token-file",
+        type=Path,
+        metavar="PATH",
+        help="with --bot-token: write the token to PATH (mode 0600) instead of printing it",
+    )
+    group.add_argument(
+        "--revoke-bot",
+        nargs=2,
+        metavar=("BRAND", "BOT_ID"),
+        help="revoke a bot token; its connections close at once, in a running relay too",
+    )
+    group.add_argument(
         "--import-catalog",
         nargs=2,
         metavar=("BRAND", "FILE"),
@@ -84,6 +113,8 @@ def requested(args: argparse.Namespace) -> bool:
             "add_staff",
             "remove_staff",
             "credit",
+            "bot_token",
+            "revoke_bot",
             "import_catalog",
         )
     )
@@ -130,6 +161,15 @@ async def run(config: RelayConfig, args: argparse.Namespace) -> int:
                 f"credited @{bare(handle)} {format_money(amount, currency)} from {args.source} "
                 f"({result.transfer.short_id}); balance {balance}"
             )
+        if args.bot_token:
+            return await create_bot_token(stores, args)
+        if args.revoke_bot:
+            brand, bot_id = args.revoke_bot
+            if not bot_id.isdigit():
+                print(f"chatshop-server: {bot_id!r} is not a bot id", file=sys.stderr)
+                return 1
+            await stores.bots.revoke(None, bare(brand), int(bot_id))
+            print(f"revoked bot token {bot_id} of @{bare(brand)}")
         if args.import_catalog:
             brand, file = args.import_catalog
             return await import_file(stores, config, bare(brand), Path(file))
@@ -138,6 +178,31 @@ async def run(config: RelayConfig, args: argparse.Namespace) -> int:
         return 1
     finally:
         await stores.db.close()
+    return 0
+
+
+async def create_bot_token(stores: Stores, args: argparse.Namespace) -> int:
+    """``--bot-token BRAND NAME``: a new token, printed or written to ``--token-file``."""
+    brand, name = args.bot_token
+    wanted = [part.strip() for part in args.scopes.split(",") if part.strip()]
+    unknown = [part for part in wanted if part not in SCOPES]
+    if unknown or not wanted:
+        print(
+            f"chatshop-server: --scopes takes {', '.join(SCOPES)} (got {args.scopes!r})",
+            file=sys.stderr,
+        )
+        return 1
+    scopes = [scope for scope in SCOPES if scope in wanted]
+    token = new_token()
+    bot = await stores.bots.create(None, bare(brand), name, scopes, token_hash(token))
+    if args.token_file is not None:
+        path: Path = args.token_file
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(token + "\n")
+        print(f"bot {bot.bot_id} of @{bot.brand.handle} ({' '.join(bot.scopes)}): token in {path}")
+    else:
+        print(token)
     return 0
 
 

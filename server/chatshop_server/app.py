@@ -18,7 +18,7 @@ from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
 
 import chatshop
-from chatshop_server.assistant import Assistant
+from chatshop_server.bot_processes import BotProcesses
 from chatshop_server.broker import InProcessBroker
 from chatshop_server.config import RelayConfig
 from chatshop_server.context import RelayContext
@@ -92,7 +92,6 @@ class Relay:
                 return_window_ms=int(config.return_window_days * 24 * 3600 * 1000),
             ),
         )
-        self.assistant = Assistant(self.stores, logger=logger.getChild("assistant"))
         self.context = RelayContext(
             stores=self.stores,
             broker=self.broker,
@@ -102,6 +101,7 @@ class Relay:
             shop=ShopServices(media=MediaStore(config.media_path)),
             logins=LoginThrottle(clock=config.clock),
         )
+        self.bots = BotProcesses(config.bots, self.stores, config.bot_dir)
         self._server: Server | None = None
         self._connection_cap = config.max_connections
         self._started = time.monotonic()
@@ -113,6 +113,10 @@ class Relay:
         port = self._server.sockets[0].getsockname()[1]
         assert isinstance(port, int)
         return port
+
+    def _loopback_ok(self) -> bool:
+        """Whether the relay's own bots can reach it on 127.0.0.1 (it listens there)."""
+        return self.config.host in ("127.0.0.1", "0.0.0.0", "localhost", "")
 
     @property
     def url(self) -> str:
@@ -137,12 +141,13 @@ class Relay:
         )
         self._started = time.monotonic()
         self._sweeper = asyncio.create_task(self._sweep_deadlines(), name="deadline-sweeper")
-        self.assistant.enabled = self.config.assistant
+        await self.bots.start(f"ws://127.0.0.1:{self.port}" if self._loopback_ok() else self.url)
         self.log.info("relay listening on %s (db %s)", self.url, self.config.db_path)
 
     async def stop(self) -> None:
-        """Close every connection with 1001, finish queued writes, close the database."""
-        await self.assistant.close()
+        """Stop the relay's bots, close every connection with 1001, finish queued writes,
+        close the database."""
+        await self.bots.stop()
         if self._sweeper is not None:
             self._sweeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -166,6 +171,7 @@ class Relay:
                 released = await self.stores.orders.release_due(now)
                 if released:
                     self.log.info("released the payment of %d delivered order(s)", released)
+                await self.stores.invoices.expire_due(now)
                 orphaned = int(self.config.media_orphan_hours * 3600 * 1000)
                 for path in await self.stores.uploads.forget_orphans(now - orphaned):
                     self.context.shop.media.remove(path)
@@ -174,9 +180,8 @@ class Relay:
             await asyncio.sleep(self.config.lucky_sweep_seconds)
 
     def _publish(self, publication: Publication) -> None:
-        """After each commit: fan the event out, and let the brand assistant see it."""
+        """After each commit: fan the event out."""
         self.broker.publish(publication)
-        self.assistant.observe(publication)
 
     async def _handle(self, ws: ServerConnection) -> None:
         await Peer(ws, self.context).serve()

@@ -47,6 +47,9 @@ class InProcessBroker:
         self._count = 0
 
     def publish(self, publication: Publication) -> None:
+        if publication.revoked is not None:
+            self.revoke_sessions(publication.revoked[0], [publication.revoked[1]])
+            return
         by_user = self._by_user
         event = (
             publication.body

@@ -13,11 +13,11 @@ from pathlib import Path
 import platformdirs
 
 from chatshop.protocol import limits
-from chatshop.protocol.errors import ProtocolError
+from chatshop.protocol.errors import ErrorCode, ProtocolError
 from chatshop.protocol.money import check_currency, format_money
 from chatshop_server import admin, logsafety
 from chatshop_server.app import Relay
-from chatshop_server.config import RelayConfig
+from chatshop_server.config import BotSpec, RelayConfig
 from chatshop_server.rules.media import MIB, MediaQuota
 
 
@@ -50,6 +50,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--seed-only", action="store_true", help="with --seed-demo: seed and exit without serving"
+    )
+    parser.add_argument(
+        "--run-bot",
+        action="append",
+        default=[],
+        metavar="BRAND=MODULE:OBJECT",
+        help="start a bot for BRAND as a process of its own that connects like any bot "
+        "(docs/bots.md), e.g. northwind=chatshop.assistant:assistant; may be repeated. "
+        "--seed-demo implies northwind's assistant",
+    )
+    parser.add_argument(
+        "--no-bots",
+        action="store_true",
+        help="with --seed-demo: do not start the demo brand's assistant",
     )
     parser.add_argument(
         "--rate-limit",
@@ -192,8 +206,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+DEMO_BOTS = ("northwind=chatshop.assistant:assistant",)
+
+
 def config_from_args(args: argparse.Namespace) -> RelayConfig:
+    wanted = list(args.run_bot)
+    if args.seed_demo and not args.no_bots:
+        wanted = [*DEMO_BOTS, *wanted]
+    try:
+        bots = tuple(BotSpec.parse(text) for text in dict.fromkeys(wanted))
+    except ValueError as exc:
+        raise ProtocolError(ErrorCode.BAD_REQUEST, f"--run-bot: {exc}") from None
     return RelayConfig(
+        bots=bots,
         host=args.host,
         port=args.port,
         db_path=args.db if args.db is not None else default_db_path(),

@@ -6,8 +6,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from chatshop.protocol import limits
+from chatshop.protocol.bot_frames import Scope
 from chatshop_server.clock import Clock, now_ms
 from chatshop_server.rules.media import MediaQuota
+
+
+@dataclass(frozen=True, slots=True)
+class BotSpec:
+    """A bot to run: ``target`` (``module:object``) for brand ``brand``."""
+
+    brand: str
+    target: str
+    name: str = "assistant"
+    scopes: tuple[Scope, ...] = ("read", "answer", "orders")
+
+    @classmethod
+    def parse(cls, text: str) -> BotSpec:
+        """``BRAND=MODULE:OBJECT`` (the ``--run-bot`` option)."""
+        brand, sep, target = text.partition("=")
+        if not sep or not brand or ":" not in target:
+            raise ValueError(f"{text!r} is not BRAND=MODULE:OBJECT")
+        name = target.rpartition(":")[2][:40]
+        return cls(brand=brand.lstrip("@"), target=target, name=name)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -47,7 +67,9 @@ class RelayConfig:
     media_dir: Path | None = None  # product images; default: "media" next to the database
     media_quota: MediaQuota = field(default_factory=MediaQuota)
     media_orphan_hours: float = 24.0  # an upload no product shows by then is deleted
-    assistant: bool = True  # brands' assistants answer customers in brand threads
+    # Bots the relay starts as processes of their own (``--run-bot``); they connect like any
+    # other bot, with tokens kept in ``<db>.bots/``
+    bots: tuple[BotSpec, ...] = ()
     # Storage
     synchronous: str = "FULL"  # SQLite PRAGMA synchronous: FULL survives power loss too
     fast_passwords: bool = False  # cheaper argon2id parameters, for tests and benchmarks
@@ -59,3 +81,8 @@ class RelayConfig:
     def media_path(self) -> Path:
         """Where uploaded images live: ``media_dir``, else a ``media`` folder by the db."""
         return self.media_dir if self.media_dir is not None else self.db_path.parent / "media"
+
+    @property
+    def bot_dir(self) -> Path:
+        """Where the relay's own bots keep their tokens and resume state."""
+        return self.db_path.parent / f"{self.db_path.name}.bots"

@@ -24,6 +24,27 @@ class Publication:
     cursor: int | None
     body: bytes
     thread_id: int | None = None
+    #: (user id, session id) of a session revoked by this change: its connections close.
+    revoked: tuple[int, int] | None = None
+
+
+#: The log body of a revocation notice: stored for no recipient (never replayed), so that
+#: every relay process on the database closes the session's connections when it tails it.
+REVOKED_PREFIX = b'{"type":"session_revoked",'
+
+
+def revocation_body(user_id: int, session_id: int) -> bytes:
+    return REVOKED_PREFIX + b'"user_id":%d,"session_id":%d}' % (user_id, session_id)
+
+
+def revocation_of(body: bytes) -> tuple[int, int] | None:
+    """The (user id, session id) a revocation notice names; None for any other event."""
+    if not body.startswith(REVOKED_PREFIX):
+        return None
+    fields = dict(
+        part.split(b":") for part in body[len(REVOKED_PREFIX) : -1].replace(b'"', b"").split(b",")
+    )
+    return int(fields[b"user_id"]), int(fields[b"session_id"])
 
 
 PublishHook = Callable[[Publication], None]

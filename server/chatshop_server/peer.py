@@ -27,6 +27,7 @@ from chatshop.protocol import (
     result_frame,
     with_cursor,
 )
+from chatshop.protocol.bot_frames import Scope
 from chatshop.protocol.frames import AuthResult, Hello, Request
 from chatshop.protocol.limits import REPLAY_BATCH
 from chatshop.protocol.models import User
@@ -84,6 +85,10 @@ class Peer:
     @property
     def session_id(self) -> int:
         return self.session.session_id
+
+    @property
+    def scopes(self) -> frozenset[Scope] | None:
+        return self.session.scopes
 
     @property
     def address(self) -> str:
@@ -201,6 +206,8 @@ class Peer:
 
     def deliver(self, cursor: int | None, event: bytes) -> None:
         """Queue an event for this connection (called by the broker)."""
+        if not self.session.delivers(event):
+            return  # a bot's scopes do not cover this kind of event
         if self._buffer is not None:
             self._buffer.append((cursor, event))
             return
@@ -238,13 +245,16 @@ class Peer:
         self._outbox.clear()
         self._close_later(close.code, close.reason)
 
-    def start_session(self, user: User, session_id: int, since: int) -> None:
-        """Become ``user`` from cursor ``since``: subscribe to fan-out, buffering live events
-        until ``replay`` has sent what was committed after ``since``."""
+    def start_session(
+        self, user: User, session_id: int, since: int, scopes: frozenset[Scope] | None = None
+    ) -> None:
+        """Become ``user`` from cursor ``since`` (a bot bound by ``scopes``): subscribe to
+        fan-out, buffering live events until ``replay`` has sent what was committed after
+        ``since``."""
         if self.user is not None:
             self.ctx.broker.unsubscribe(self)
         self.user = user
-        self.session.authenticated(user.id, session_id)
+        self.session.authenticated(user.id, session_id, scopes)
         self._arm_deadline()
         self._cursor = since
         self._buffer = []
@@ -258,9 +268,9 @@ class Peer:
                 rows = await self.ctx.stores.log.replay(self.user_id, after, REPLAY_BATCH)
                 if rows:
                     after = rows[-1][0]
-                    await self.ws.send(
-                        events_frame([with_cursor(c, body) for c, body in rows]), text=True
-                    )
+                    batch = [with_cursor(c, b) for c, b in rows if self.session.delivers(b)]
+                    if batch:
+                        await self.ws.send(events_frame(batch), text=True)
                 if len(rows) < REPLAY_BATCH:
                     break
         except ConnectionClosed:

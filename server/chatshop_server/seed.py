@@ -142,7 +142,7 @@ async def seed_demo(stores: Stores, passwords: Passwords, media: MediaStore | No
     from chatshop_server.seed_shop import seed_shop
 
     media = media or MediaStore(stores.db.path.parent / "media")
-    await seed_shop(stores, users, password_hash, brand_thread.id, now, media)
+    await seed_shop(stores, users, password_hash, now, media)
     # sam has read everything except the latest lines from alice and bob.
     mark_read = stores.messages.mark_read
     await mark_read(sam, alice_thread.id, len(DIRECT_ALICE) + 1)

@@ -10,10 +10,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection
-
 from chatshop.protocol.barcode import check_digit
-from chatshop.protocol.models import Message, User
+from chatshop.protocol.brand_frames import OfferSpec
+from chatshop.protocol.models import User
 from chatshop.protocol.shop_models import (
     Address,
     ProductInput,
@@ -21,12 +20,8 @@ from chatshop.protocol.shop_models import (
     VariantInput,
 )
 from chatshop_server.demo_images import RGB, product_picture
-from chatshop_server.events import Publication
 from chatshop_server.media import MediaStore
 from chatshop_server.rules.catalog import clean_product
-from chatshop_server.storage import catalog
-from chatshop_server.storage.common import require_member
-from chatshop_server.storage.messages import post_message
 from chatshop_server.storage.specs import BrandChanges, CheckoutSpec, MoneyRequest, PromoSpec
 from chatshop_server.storage.stores import Stores
 
@@ -45,6 +40,7 @@ SHIPPING = [
     ShippingOption(code="standard", name="Standard", price=490, days="2-3 working days"),
     ShippingOption(code="express", name="Express", price=1200, days="next working day"),
 ]
+POST_TEXT = "New in: the Harbor sport coat, 20 % off this week. Ask us about your size."
 DESCRIPTION = (
     "Outdoor and city clothing made to last, from Lyon since 1987. Ask our assistant about "
     'sizes and stock, or say "person" to talk to the team.'
@@ -257,31 +253,10 @@ def _spec(user: User, amount: int, note: str) -> MoneyRequest:
     )
 
 
-def _post_card(
-    conn: Connection,
-    publications: list[Publication],
-    sender: int,
-    thread_id: int,
-    text: str,
-    product_id: int,
-    at: int,
-) -> Message:
-    thread, members = require_member(conn, sender, thread_id)
-    product = catalog.load_product(conn, product_id)
-    card = catalog.product_card(product, from_brand=True)
-    return post_message(conn, publications, thread, members, sender, text, card=card, at=at)
-
-
-async def _post_text(stores: Stores, brand: User, thread_id: int, text: str, at: int) -> None:
-    key = uuid.uuid4().hex
-    await stores.messages.send(brand.id, thread_id, text, None, key, "seed", at=at)
-
-
 async def seed_shop(
     stores: Stores,
     users: dict[str, User],
     password_hash: str,
-    brand_thread_id: int,
     now: int,
     media: MediaStore,
 ) -> None:
@@ -354,8 +329,15 @@ async def seed_shop(
     await step(past, "delivered", 10)
     await step(current, "preparing", 9)
     await step(current, "shipped", 6, carrier="Colissimo", tracking="6A19283750244")
-    await _post_text(
-        stores, brand, brand_thread_id, "New in: the Harbor sport coat, 20 % off this week.", at(4)
+    # sam follows Northwind and gets its promoted post: the coat at 20 % off this week,
+    # applied at his checkout by itself (no code), and the newest thing in his thread list.
+    await stores.follows.follow(sam.id, brand.handle, True)
+    await stores.follows.publish(
+        nora.id,
+        brand.handle,
+        POST_TEXT,
+        "NW-COAT-HARBOR",
+        OfferSpec(kind="percent", value=20, days=7, product_sku="NW-COAT-HARBOR"),
+        uuid.uuid4().hex,
+        "seed",
     )
-    coat = product_ids["NW-COAT-HARBOR"]
-    await stores.db.write(_post_card, brand.id, brand_thread_id, "", coat, at(4) + 1000)

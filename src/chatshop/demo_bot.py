@@ -1,8 +1,9 @@
 """The demo friends: ``alice`` and ``bob`` answer whoever writes to them, after a short pause.
 
 Run by ``chatshop demo`` as a separate process (``python -m chatshop.demo_bot --server URL``);
-it uses the client library like any other chatshop client. In a group only one of them
-answers each message, in turn, and neither ever answers the other, so bots never loop.
+they are bots on the bot SDK (``chatshop.bot``), logged in as the people they play. In a
+group only one of them answers each message, in turn, and neither ever answers the other, so
+bots never loop.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ import random
 import re
 import sys
 
-from chatshop.client import ChatClient, ClientError
+from chatshop.bot import Bot, BotSession, Turn
+from chatshop.client import ClientError
 from chatshop.protocol.cards import LuckyMoneyCard, RequestCard, SplitCard
-from chatshop.protocol.frames import MessageEvent
 from chatshop.protocol.models import Message, Thread
 from chatshop.protocol.money import format_money
 
@@ -59,81 +60,64 @@ def reply_for(handle: str, text: str, rng: random.Random) -> str:
     return rng.choice(LINES[handle]["other"])
 
 
-class Bot:
-    """One demo friend: a logged-in client that answers messages from people."""
+def make_friend(
+    handle: str, friends: set[int], *, delay: tuple[float, float], rng: random.Random
+) -> Bot:
+    """One demo friend on the bot SDK: answers people (taking turns with the other friend in
+    a group), pays what it is asked and opens red packets. ``friends`` holds the ids of both
+    friends, filled as they log in."""
+    bot = Bot(handle)
+    threads: dict[int, Thread] = {}
 
-    def __init__(
-        self, url: str, handle: str, *, delay: tuple[float, float], rng: random.Random
-    ) -> None:
-        self.handle = handle
-        self.client = ChatClient(url, client_name=f"chatshop-demo-bot/{handle}")
-        self.delay = delay
-        self.rng = rng
-        self.threads: dict[int, Thread] = {}
+    @bot.on_start
+    async def joined(session: BotSession) -> None:
+        friends.add(session.me.id)
 
-    async def start(self) -> None:
-        await self.client.connect()
-        await self.client.login(self.handle, PASSWORD)
+    @bot.on_message
+    async def heard(turn: Turn) -> None:
+        message = turn.message
+        assert message is not None
+        if message.sender_id in friends:
+            return  # friends never answer each other, so they never loop
+        if message.card is not None:
+            await settle(turn, message)
+        elif message.text.strip():
+            await answer(turn, message)
 
-    async def thread(self, thread_id: int) -> Thread:
-        if thread_id not in self.threads:
-            self.threads[thread_id] = await self.client.thread(thread_id)
-        return self.threads[thread_id]
-
-    async def answer(self, message: Message, bot_ids: set[int]) -> None:
-        thread = await self.thread(message.thread_id)
-        present = sorted(m.id for m in thread.members if m.id in bot_ids)
-        me = self.client.user
-        if me is None or not present or present[message.seq % len(present)] != me.id:
-            return  # in a group, the bots take turns
-        await asyncio.sleep(self.rng.uniform(*self.delay) / 2)
+    async def answer(turn: Turn, message: Message) -> None:
+        client = turn.bot.client
+        if message.thread_id not in threads:
+            threads[message.thread_id] = await client.thread(message.thread_id)
+        present = sorted(m.id for m in threads[message.thread_id].members if m.id in friends)
+        if not present or present[message.seq % len(present)] != turn.bot.me.id:
+            return  # in a group, the friends take turns
+        await asyncio.sleep(rng.uniform(*delay) / 2)
         with contextlib.suppress(ClientError):
-            await self.client.mark_read(message.thread_id, message.seq)
-            await self.client.typing(message.thread_id)
-        await asyncio.sleep(self.rng.uniform(*self.delay) / 2)
-        text = reply_for(self.handle, message.text, self.rng)
-        try:
-            await self.client.send(
-                message.thread_id, text, reply_to=(message.id if self.rng.random() < 0.25 else None)
-            )
-        except ClientError as exc:
-            log.warning("%s could not answer: %s", self.handle, exc)
+            await client.mark_read(message.thread_id, message.seq)
+        await asyncio.sleep(rng.uniform(*delay) / 2)
+        await turn.reply(reply_for(handle, message.text, rng), quote=rng.random() < 0.25)
 
-    async def settle(self, message: Message) -> None:
+    async def settle(turn: Turn, message: Message) -> None:
         """Pay what sam asks of this friend and open his red packets, as friends do."""
-        me = self.client.user
-        card = message.card
-        if me is None or card is None:
-            return
-        await asyncio.sleep(self.rng.uniform(*self.delay))
+        client, me, card = turn.bot.client, turn.bot.me, message.card
+        await asyncio.sleep(rng.uniform(*delay))
         try:
             if isinstance(card, RequestCard) and card.payer_id == me.id and card.status == "open":
-                await self.client.pay_request(card.request_id)
-                await self.client.send(message.thread_id, "Paid, thanks for sorting it out!")
+                await client.pay_request(card.request_id)
+                await turn.reply("Paid, thanks for sorting it out!")
             elif isinstance(card, SplitCard):
                 for share in card.shares:
                     if share.user_id == me.id and share.status == "open":
-                        await self.client.pay_request(share.request_id)
-                        await self.client.send(message.thread_id, "Paid my share 🍕")
+                        await client.pay_request(share.request_id)
+                        await turn.reply("Paid my share 🍕")
             elif isinstance(card, LuckyMoneyCard) and card.status == "open":
-                claim = await self.client.lucky_open(card.packet_id)
-                await self.client.send(
-                    message.thread_id,
-                    f"Got {format_money(claim.amount, claim.currency)} 🧧 thanks!",
-                )
+                claim = await client.lucky_open(card.packet_id)
+                amount = format_money(claim.amount, claim.currency)
+                await turn.reply(f"Got {amount} 🧧 thanks!")
         except ClientError as exc:
-            log.warning("%s could not settle a card: %s", self.handle, exc)
+            log.warning("%s could not settle a card: %s", handle, exc)
 
-    async def run(self, bot_ids: set[int]) -> None:
-        async with asyncio.TaskGroup() as group:
-            async for item in self.client.events():
-                if isinstance(item, MessageEvent) and item.message.sender_id not in bot_ids:
-                    if item.message.card is not None:
-                        group.create_task(self.settle(item.message))
-                        continue
-                    if item.message.deleted or not item.message.text.strip():
-                        continue
-                    group.create_task(self.answer(item.message, bot_ids))
+    return bot
 
 
 async def run_bots(
@@ -145,23 +129,19 @@ async def run_bots(
 ) -> None:
     """Log alice and bob in on ``url`` and answer until cancelled.
 
-    ``ready`` is set once both are logged in: from then on every event reaches them (the
-    client queues what arrives before ``run`` starts reading).
+    ``ready`` is set once both are logged in: from then on every event reaches them.
     """
     rng = random.Random(seed)
-    bots = [Bot(url, handle, delay=delay, rng=rng) for handle in BOTS]
-    try:
-        for bot in bots:
-            await bot.start()
+    friends: set[int] = set()
+    started = [asyncio.Event() for _ in BOTS]
+    bots = [make_friend(handle, friends, delay=delay, rng=rng) for handle in BOTS]
+    async with asyncio.TaskGroup() as group:
+        for bot, handle, event in zip(bots, BOTS, started, strict=True):
+            group.create_task(bot.run(url, login=(handle, PASSWORD), ready=event))
+        for event in started:
+            await event.wait()
         if ready is not None:
             ready.set()
-        bot_ids = {bot.client.user.id for bot in bots if bot.client.user is not None}
-        async with asyncio.TaskGroup() as group:
-            for bot in bots:
-                group.create_task(bot.run(bot_ids))
-    finally:
-        for bot in bots:
-            await bot.client.close()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,6 +6,7 @@ import logging
 
 import chatshop
 from chatshop.protocol import limits
+from chatshop.protocol.bot_frames import SCOPES, Scope
 from chatshop.protocol.errors import ErrorCode, ProtocolError
 from chatshop.protocol.frames import (
     Auth,
@@ -76,6 +77,7 @@ async def begin_session(
     session_id: int,
     token: str,
     since: int | None,
+    scopes: frozenset[Scope] | None = None,
 ) -> AuthResult:
     """The session's start: the connection becomes ``user`` from ``cursor``; once the peer
     has sent this result it replays every event after the cursor, then the live ones.
@@ -85,8 +87,9 @@ async def begin_session(
     so a starting session misses nothing and gets nothing twice.
     """
     cursor = since if since is not None else peer.ctx.stores.log.head()
-    peer.start_session(user, session_id, cursor)
-    return AuthResult(token=token, user=user, cursor=cursor)
+    peer.start_session(user, session_id, cursor, scopes)
+    shown = None if scopes is None else [scope for scope in SCOPES if scope in scopes]
+    return AuthResult(token=token, user=user, cursor=cursor, scopes=shown)
 
 
 async def _open_session(peer: PeerLike, user: User, device: str) -> AuthResult:
@@ -130,7 +133,7 @@ async def auth(peer: PeerLike, request: Auth) -> AuthResult:
     since = request.since
     if since is not None and since < 0:
         raise ProtocolError(ErrorCode.BAD_REQUEST, "since must be a cursor you received")
-    return await begin_session(peer, info.user, info.session_id, request.token, since)
+    return await begin_session(peer, info.user, info.session_id, request.token, since, info.scopes)
 
 
 @handles(Logout)

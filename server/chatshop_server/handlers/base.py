@@ -9,6 +9,7 @@ from typing import Any, Protocol, TypeVar
 import msgspec
 
 from chatshop.protocol import encode
+from chatshop.protocol.bot_frames import Scope
 from chatshop.protocol.frames import Ok, Request
 from chatshop.protocol.models import User
 from chatshop_server.context import RelayContext
@@ -28,7 +29,14 @@ class PeerLike(Protocol):
         """The client's IP address (what login throttling counts by)."""
         ...
 
-    def start_session(self, user: User, session_id: int, since: int) -> None: ...
+    @property
+    def scopes(self) -> frozenset[Scope] | None:
+        """A bot session's scopes; None for a person's."""
+        ...
+
+    def start_session(
+        self, user: User, session_id: int, since: int, scopes: frozenset[Scope] | None = None
+    ) -> None: ...
     def end_session(self) -> None: ...
 
 

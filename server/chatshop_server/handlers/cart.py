@@ -109,5 +109,6 @@ async def checkout(peer: PeerLike, request: Checkout) -> CheckoutResult:
         key=request.key,
         request_hash=request_hash(request),
         expected_total=request.expected_total,
+        card_message_id=request.card_message_id,
     )
     return await peer.ctx.stores.orders.checkout(spec)

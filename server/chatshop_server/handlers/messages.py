@@ -32,6 +32,27 @@ async def send(peer: PeerLike, request: Send) -> Message:
         raise ProtocolError(
             ErrorCode.BAD_REQUEST, f"key must have 1 to {limits.MAX_KEY_CHARS} characters"
         )
+    if request.pick is not None:
+        return await peer.ctx.stores.picks.send(
+            me(peer),
+            request.thread_id,
+            _text(request.text) if request.text else "",
+            request.reply_to,
+            request.pick,
+            request.key,
+            request_hash(request),
+        )
+    if request.replies:
+        return await peer.ctx.stores.picks.offer(
+            me(peer),
+            request.thread_id,
+            _text(request.text),
+            request.reply_to,
+            list(request.replies),
+            request.key,
+            request_hash(request),
+            peer.scopes is not None,
+        )
     return await peer.ctx.stores.messages.send(
         me(peer),
         request.thread_id,
@@ -39,6 +60,8 @@ async def send(peer: PeerLike, request: Send) -> Message:
         request.reply_to,
         request.key,
         request_hash(request),
+        None,
+        peer.scopes is not None,
     )
 
 

@@ -39,8 +39,9 @@ MAX_NOTE_CHARS = 280
 @handles(ListOrders)
 async def list_orders(peer: PeerLike, request: ListOrders) -> OrderPage:
     brand = None if request.brand is None else handle_of(request.brand)
+    customer = None if request.customer is None else handle_of(request.customer)
     return await peer.ctx.stores.orders.orders(
-        me(peer), request.role, brand, request.status, request.before, request.limit
+        me(peer), request.role, brand, request.status, request.before, request.limit, customer
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from chatshop.protocol.cards import OfferView
 from chatshop.protocol.errors import ErrorCode, ProtocolError
 from chatshop.protocol.models import User
 from chatshop.protocol.money import format_money
@@ -85,6 +86,43 @@ class PricedLine:
 
 
 @dataclass(frozen=True, slots=True)
+class OfferRule:
+    """An offer granted to the buyer: what it takes off, and on what."""
+
+    offer_id: int
+    kind: str  # percent | fixed
+    value: int
+    product_id: int | None
+    variant_id: int | None
+    view: OfferView
+
+
+def offer_discount(rule: OfferRule, lines: list[PricedLine]) -> int:
+    """What the offer takes off the lines it covers (a percentage rounded down, or a fixed
+    amount never above them); 0 when it covers none."""
+    covered = sum(
+        line.total
+        for line in lines
+        if line.buyable
+        and (rule.variant_id is None or line.variant_id == rule.variant_id)
+        and (rule.product_id is None or line.product_id == rule.product_id)
+    )
+    if rule.kind == "percent":
+        return covered * rule.value // 100
+    return min(rule.value, covered)
+
+
+def best_offer(rules: list[OfferRule], lines: list[PricedLine]) -> tuple[OfferRule, int] | None:
+    """The granted offer that takes the most off these lines, if any takes something."""
+    scored = [(offer_discount(rule, lines), rule) for rule in rules]
+    scored = [(amount, rule) for amount, rule in scored if amount > 0]
+    if not scored:
+        return None
+    amount, rule = max(scored, key=lambda pair: (pair[0], -pair[1].offer_id))
+    return rule, amount
+
+
+@dataclass(frozen=True, slots=True)
 class PromoRule:
     """A brand's promo code as stored: what it takes off and when it applies."""
 
@@ -147,9 +185,19 @@ class Basket:
     promo: PromoCheck | None
     shipping: ShippingOption
     address: Address | None
+    offer: tuple[OfferRule, int] | None = None  # the best granted offer and what it takes
+
+    @property
+    def offer_wins(self) -> bool:
+        """An offer and a promo code do not combine: the one that takes more applies."""
+        promo = self.promo.discount if self.promo else 0
+        return self.offer is not None and self.offer[1] >= promo
 
     @property
     def discount(self) -> int:
+        if self.offer_wins:
+            assert self.offer is not None
+            return self.offer[1]
         return self.promo.discount if self.promo else 0
 
     @property
@@ -165,7 +213,7 @@ class Basket:
                 found.append(f"{line.describe()} is sold out")
             elif line.status == "low_stock":
                 found.append(f"only {line.available} left of {line.describe()}")
-        if self.promo is not None and not self.promo.applied.valid:
+        if self.promo is not None and not self.promo.applied.valid and not self.offer_wins:
             found.append(self.promo.applied.problem)
         if self.address is None:
             found.append("a shipping address is needed")
@@ -178,7 +226,7 @@ def check_checkout(basket: Basket, *, expected_total: int | None, max_amount: in
         raise ProtocolError(
             ErrorCode.ADDRESS_REQUIRED, "where should it go? Send a shipping address"
         )
-    if basket.promo is not None and not basket.promo.applied.valid:
+    if basket.promo is not None and not basket.promo.applied.valid and not basket.offer_wins:
         raise ProtocolError(ErrorCode.PROMO_INVALID, basket.promo.applied.problem)
     for line in basket.lines:
         if not line.buyable:

@@ -10,6 +10,7 @@ from chatshop.protocol.frames import ContactEvent
 from chatshop.protocol.models import AccountKind, Contact, ContactStatus, User
 from chatshop_server.events import Publication
 from chatshop_server.rules.identity import skeleton
+from chatshop_server.storage.bots import decode_scopes
 from chatshop_server.storage.common import (
     append_event,
     new_id,
@@ -88,7 +89,7 @@ def create_session(
 
 
 _SESSION = Prepared(
-    select(sessions.c.id.label("session_id"), users)
+    select(sessions.c.id.label("session_id"), sessions.c.scopes.label("session_scopes"), users)
     .join(users, users.c.id == sessions.c.user_id)
     .where(sessions.c.token_hash == bindparam("b_hash"), sessions.c.revoked_at.is_(None))
 )
@@ -96,14 +97,22 @@ _SESSION = Prepared(
 
 def session_by_token(conn: Connection, token_hash: str) -> SessionInfo | None:
     row = _SESSION.first(conn, {"b_hash": token_hash})
-    return None if row is None else SessionInfo(user=user_from_row(row), session_id=row.session_id)
+    if row is None:
+        return None
+    return SessionInfo(
+        user=user_from_row(row),
+        session_id=row.session_id,
+        scopes=decode_scopes(row.session_scopes),
+    )
 
 
 def revoke_sessions(
     conn: Connection, publications: list[Publication], user_id: int, keep: int | None
 ) -> list[int]:
     query = select(sessions.c.id).where(
-        sessions.c.user_id == user_id, sessions.c.revoked_at.is_(None)
+        sessions.c.user_id == user_id,
+        sessions.c.revoked_at.is_(None),
+        sessions.c.scopes.is_(None),  # bot tokens are revoked one by one
     )
     if keep is not None:
         query = query.where(sessions.c.id != keep)
@@ -228,9 +237,11 @@ class AccountStore(Store):
     user_by_handle = reads(user_by_handle)
     count_users = reads(count_users)
     create_session = writes(create_session)
+
     def session_by_token(self, token_hash: str) -> SessionInfo | None:
         """The live session a token opens, read on the event loop (one indexed row)."""
         return self.db.read_here(session_by_token, token_hash)
+
     revoke_session = writes(revoke_session)
     revoke_sessions = writes(revoke_sessions)
     set_password = writes(set_password)

@@ -32,6 +32,7 @@ from chatshop_server.rules.checkout import (
     PricedLine,
     PromoCheck,
     PromoRule,
+    best_offer,
     promo_discount,
     promo_problem,
 )
@@ -43,8 +44,8 @@ from chatshop_server.storage.catalog import (
     resolve,
 )
 from chatshop_server.storage.common import append_event, users_by_id
-from chatshop_server.storage.database import Store, reads, writes
-from chatshop_server.storage.rows import now_ms
+from chatshop_server.storage.database import Store, reads, settings, writes
+from chatshop_server.storage.offers import granted_offers
 from chatshop_server.storage.specs import ProductRef, PromoSpec
 from chatshop_server.storage.tables import (
     addresses,
@@ -206,7 +207,7 @@ def save_promo(
     if existing is None:
         conn.execute(
             insert(promos).values(
-                brand_id=brand.id, code=code, uses=0, created_at=now_ms(), **values
+                brand_id=brand.id, code=code, uses=0, created_at=settings(conn).clock(), **values
             )
         )
     else:
@@ -245,7 +246,9 @@ def cart_view(conn: Connection, user_id: int, info: BrandInfo, now: int | None =
     subtotal = sum(line.total for line in lines if line.status != "unavailable")
     promo = None
     if row is not None and row.promo_code:
-        promo = evaluate_promo(conn, info, user_id, row.promo_code, subtotal, now or now_ms())
+        promo = evaluate_promo(
+            conn, info, user_id, row.promo_code, subtotal, now or settings(conn).clock()
+        )
     discount = promo.discount if promo else 0
     return Cart(
         brand=info.user,
@@ -291,7 +294,7 @@ def touch_cart(
     **values: Any,
 ) -> Cart:
     """Mark the cart changed, tell the owner's sessions, and return it."""
-    now = now_ms()
+    now = settings(conn).clock()
     if _cart_row(conn, user_id, info.user.id) is None:
         conn.execute(
             insert(carts).values(
@@ -381,7 +384,7 @@ def cart_add(
                 brand_id=brand_id,
                 quantity=wanted,
                 price_when_added=line.unit_price,
-                added_at=now_ms(),
+                added_at=settings(conn).clock(),
             )
         )
     else:
@@ -427,7 +430,7 @@ def set_cart_promo(
     info = brand_info(conn, brand_user(conn, handle))
     if code is not None:
         cart = cart_view(conn, user_id, info)
-        check = evaluate_promo(conn, info, user_id, code, cart.subtotal, now_ms())
+        check = evaluate_promo(conn, info, user_id, code, cart.subtotal, settings(conn).clock())
         if not check.applied.valid:
             raise ProtocolError(ErrorCode.PROMO_INVALID, check.applied.problem)
         code = check.applied.code
@@ -476,7 +479,9 @@ def get_address(conn: Connection, user_id: int) -> AddressResult:
 def save_address(conn: Connection, user_id: int, address: Address) -> None:
     body = msgspec.json.encode(address)
     conn.execute(delete(addresses).where(addresses.c.user_id == user_id))
-    conn.execute(insert(addresses).values(user_id=user_id, address=body, updated_at=now_ms()))
+    conn.execute(
+        insert(addresses).values(user_id=user_id, address=body, updated_at=settings(conn).clock())
+    )
 
 
 def set_address(
@@ -553,6 +558,7 @@ def build_basket(
         promo=promo,
         shipping=shipping,
         address=address or saved_address(conn, user_id),
+        offer=best_offer(granted_offers(conn, user_id, brand.id, now), lines),
     )
 
 

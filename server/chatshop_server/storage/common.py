@@ -12,7 +12,7 @@ from chatshop.protocol.errors import ErrorCode, ProtocolError
 from chatshop.protocol.frames import Event
 from chatshop.protocol.handles import bare
 from chatshop.protocol.models import Thread, User
-from chatshop_server.events import Publication
+from chatshop_server.events import Publication, revocation_body
 from chatshop_server.storage.prepared import Prepared
 from chatshop_server.storage.rows import message_from_row, now_ms, user_from_row
 from chatshop_server.storage.tables import contacts, events, memberships, messages, threads, users
@@ -134,6 +134,20 @@ def append_event(
     assert event_id is not None
     publications.append(Publication(recipients=tuple(recipients), cursor=event_id, body=body))
     return event_id
+
+
+def append_revocation(
+    conn: Connection, publications: list[Publication], user_id: int, session_id: int
+) -> None:
+    """Note in the log that a session was revoked, for no recipient: this process and every
+    other one on the database close the session's connections (see ``events``)."""
+    body = revocation_body(user_id, session_id)
+    _, event_id = _INSERT_EVENT.run(
+        conn, {"thread_id": None, "user_id": None, "body": body, "created_at": now_ms()}
+    )
+    publications.append(
+        Publication(recipients=(), cursor=event_id, body=body, revoked=(user_id, session_id))
+    )
 
 
 def build_thread(conn: Connection, row: Any, viewer_id: int | None) -> Thread:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, and_, exists, or_, select
 
-from chatshop_server.events import Publication
+from chatshop_server.events import Publication, revocation_of
 from chatshop_server.storage.tables import events, memberships
 
 
@@ -65,7 +65,11 @@ def tail_events(conn: Connection, after: int) -> list[Publication]:
             recipients = [] if row.user_id is None else [row.user_id]
         found.append(
             Publication(
-                recipients=recipients, cursor=row.id, body=row.body, thread_id=row.thread_id
+                recipients=recipients,
+                cursor=row.id,
+                body=row.body,
+                thread_id=row.thread_id,
+                revoked=revocation_of(row.body) if not recipients else None,
             )
         )
     return found

@@ -8,16 +8,13 @@ change is a ``handover`` event in the thread and a line from the brand saying wh
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-import msgspec
 from sqlalchemy import Connection, and_, delete, func, insert, select, update
 
-from chatshop.protocol.cards import Card
 from chatshop.protocol.errors import ErrorCode, ProtocolError
 from chatshop.protocol.frames import MemberEvent, ThreadEvent
-from chatshop.protocol.models import Message, User
+from chatshop.protocol.models import User
 from chatshop.protocol.shop_frames import (
     HandoverEvent,
 )
@@ -29,12 +26,11 @@ from chatshop.protocol.shop_models import (
     HandoverMode,
 )
 from chatshop_server.events import Publication
+from chatshop_server.storage.brand_threads import BrandThreadParts, brand_thread_parts
 from chatshop_server.storage.catalog import (
-    brand_info,
     brand_profile,
     brand_user,
     is_staff,
-    load_products,
     require_staff,
     staff_ids,
 )
@@ -48,48 +44,21 @@ from chatshop_server.storage.common import (
 )
 from chatshop_server.storage.database import Store, reads, writes
 from chatshop_server.storage.messages import post_message
-from chatshop_server.storage.orders import recent_orders
 from chatshop_server.storage.rows import message_from_row, now_ms
-from chatshop_server.storage.specs import AssistantContext
 from chatshop_server.storage.tables import (
     brand_staff,
     handovers,
     memberships,
     messages,
-    products,
+    orders,
     threads,
 )
 from chatshop_server.storage.threads import announce, depart
 
 BROWSE = 200  # most threads or products one listing considers
-RECENT_MESSAGES = 30  # how far back the assistant looks for the product being discussed
 
 
-@dataclass(frozen=True, slots=True)
-class _Parts:
-    thread: Any
-    brand: User
-    customer: User
-    members: list[int]
-
-
-def _parts(conn: Connection, thread_id: int) -> _Parts:
-    thread = thread_row(conn, thread_id)
-    if thread.kind != "brand":
-        raise ProtocolError(ErrorCode.BAD_REQUEST, f"thread {thread_id} is not a brand thread")
-    members = active_member_ids(conn, thread_id)
-    row = conn.execute(select(handovers).where(handovers.c.thread_id == thread_id)).first()
-    if row is not None:
-        people = users_by_id(conn, [*members, row.brand_id, row.customer_id])
-        return _Parts(thread, people[row.brand_id], people[row.customer_id], members)
-    people = users_by_id(conn, members)
-    brand = next(people[m] for m in members if people[m].kind == "brand")
-    others = [m for m in members if m != brand.id and not is_staff(conn, brand.id, m)]
-    customer = people[others[0]] if others else next(people[m] for m in members if m != brand.id)
-    return _Parts(thread, brand, customer, members)
-
-
-def _row(conn: Connection, parts: _Parts) -> Any:
+def _row(conn: Connection, parts: BrandThreadParts) -> Any:
     """The thread's handover row, created (assistant answering) on first need."""
     row = conn.execute(select(handovers).where(handovers.c.thread_id == parts.thread.id)).first()
     if row is None:
@@ -107,7 +76,7 @@ def _row(conn: Connection, parts: _Parts) -> Any:
     return row
 
 
-def _view(conn: Connection, parts: _Parts, row: Any | None) -> Handover:
+def _view(conn: Connection, parts: BrandThreadParts, row: Any | None) -> Handover:
     if row is None:
         return Handover(
             thread_id=parts.thread.id,
@@ -127,19 +96,21 @@ def _view(conn: Connection, parts: _Parts, row: Any | None) -> Handover:
     )
 
 
-def _current(conn: Connection, parts: _Parts) -> Handover:
+def _current(conn: Connection, parts: BrandThreadParts) -> Handover:
     row = conn.execute(select(handovers).where(handovers.c.thread_id == parts.thread.id)).first()
     return _view(conn, parts, row)
 
 
 def get_handover(conn: Connection, user_id: int, thread_id: int) -> Handover:
-    parts = _parts(conn, thread_id)
+    parts = brand_thread_parts(conn, thread_id)
     if user_id not in parts.members and not is_staff(conn, parts.brand.id, user_id):
         raise ProtocolError(ErrorCode.NOT_FOUND, f"no thread {thread_id}")
     return _current(conn, parts)
 
 
-def _join(conn: Connection, publications: list[Publication], parts: _Parts, user: User) -> None:
+def _join(
+    conn: Connection, publications: list[Publication], parts: BrandThreadParts, user: User
+) -> None:
     """Add a staff member to the thread (as a group adds a member)."""
     if user.id in parts.members:
         return
@@ -165,7 +136,7 @@ def _join(conn: Connection, publications: list[Publication], parts: _Parts, user
 def _change(
     conn: Connection,
     publications: list[Publication],
-    parts: _Parts,
+    parts: BrandThreadParts,
     mode: HandoverMode,
     agent: User | None,
     line: str,
@@ -204,9 +175,10 @@ def _least_busy_staff(conn: Connection, brand_id: int) -> User | None:
 def request_person(
     conn: Connection, publications: list[Publication], user_id: int, thread_id: int
 ) -> Handover:
-    """The customer asks for a person: the least busy staff member joins, or it waits."""
-    parts = _parts(conn, thread_id)
-    if user_id != parts.customer.id:
+    """The customer (or the brand's bot, for them) asks for a person: the least busy staff
+    member joins, or it waits."""
+    parts = brand_thread_parts(conn, thread_id)
+    if user_id not in (parts.customer.id, parts.brand.id):
         raise ProtocolError(ErrorCode.FORBIDDEN, "only the customer asks for a person")
     current = _current(conn, parts)
     if current.mode != "bot":
@@ -224,7 +196,7 @@ def take_thread(
     conn: Connection, publications: list[Publication], user_id: int, thread_id: int
 ) -> Handover:
     """A staff member answers the thread from now on."""
-    parts = _parts(conn, thread_id)
+    parts = brand_thread_parts(conn, thread_id)
     require_staff(conn, parts.brand, user_id)
     current = _current(conn, parts)
     if current.mode == "staff" and current.agent is not None and current.agent.id == user_id:
@@ -239,7 +211,7 @@ def release_thread(
     conn: Connection, publications: list[Publication], user_id: int, thread_id: int
 ) -> Handover:
     """Staff give the thread back to the brand's assistant."""
-    parts = _parts(conn, thread_id)
+    parts = brand_thread_parts(conn, thread_id)
     require_staff(conn, parts.brand, user_id)
     if _current(conn, parts).mode == "bot":
         return _current(conn, parts)
@@ -248,6 +220,25 @@ def release_thread(
         "to our team."
     )
     return _change(conn, publications, parts, "bot", None, line)
+
+
+def report_problem(
+    conn: Connection, publications: list[Publication], user_id: int, order_id: int, text: str
+) -> Handover:
+    """The customer says something is wrong with an order: their message, replying to the
+    order's receipt, goes in the brand thread and the thread goes to a person."""
+    row = conn.execute(select(orders).where(orders.c.id == order_id)).first()
+    if row is None or row.customer_id != user_id:
+        raise ProtocolError(ErrorCode.NOT_FOUND, f"no order {order_id}")
+    thread = thread_row(conn, row.thread_id)
+    members = active_member_ids(conn, thread.id)
+    if user_id not in members:
+        raise ProtocolError(ErrorCode.CONFLICT, "you left this brand's thread")
+    line = text or f"There is a problem with my order {row.number}."
+    post_message(
+        conn, publications, thread, members, user_id, line, reply_to=row.receipt_message_id
+    )
+    return request_person(conn, publications, user_id, thread.id)
 
 
 def brand_threads(conn: Connection, user_id: int, handle: str) -> BrandThreadList:
@@ -266,7 +257,7 @@ def brand_threads(conn: Connection, user_id: int, handle: str) -> BrandThreadLis
     ).all()
     found = []
     for row in rows:
-        parts = _parts(conn, row.id)
+        parts = brand_thread_parts(conn, row.id)
         last = None
         if row.last_seq:
             msg = conn.execute(
@@ -285,84 +276,6 @@ def brand_threads(conn: Connection, user_id: int, handle: str) -> BrandThreadLis
             )
         )
     return BrandThreadList(threads=found)
-
-
-# --------------------------------------------------------------------------- the assistant
-
-
-_card_peek = msgspec.json.Decoder(dict[str, object])
-
-
-def assistant_context(
-    conn: Connection, thread_id: int, sender_id: int
-) -> tuple[bool, AssistantContext | None]:
-    """(is it a brand thread, the context when the assistant should answer ``sender_id``)."""
-    thread = conn.execute(select(threads.c.kind).where(threads.c.id == thread_id)).first()
-    if thread is None or thread.kind != "brand":
-        return False, None
-    parts = _parts(conn, thread_id)
-    if sender_id != parts.customer.id or _current(conn, parts).mode != "bot":
-        return True, None
-    info = brand_info(conn, parts.brand)
-    if not info.assistant:
-        return True, None
-    ids = list(
-        conn.execute(
-            select(products.c.id)
-            .where(products.c.brand_id == parts.brand.id, products.c.active == 1)
-            .order_by(products.c.position, products.c.id)
-            .limit(BROWSE)
-        ).scalars()
-    )
-    if not ids:
-        return True, None
-    found = load_products(conn, ids)
-    focus = None
-    for card in conn.execute(
-        select(messages.c.card)
-        .where(messages.c.thread_id == thread_id, messages.c.card.is_not(None))
-        .order_by(messages.c.seq.desc())
-        .limit(RECENT_MESSAGES)
-    ).scalars():
-        peek = _card_peek.decode(card)
-        product_id = peek.get("product_id")
-        if peek.get("kind") in ("product", "quick_replies") and isinstance(product_id, int):
-            focus = product_id
-            break
-    return True, AssistantContext(
-        thread_id=thread_id,
-        brand=parts.brand,
-        customer=parts.customer,
-        currency=info.currency,
-        products=[found[i] for i in ids if i in found],
-        focus_product_id=focus,
-        orders=recent_orders(conn, parts.customer.id, parts.brand.id, 3),
-    )
-
-
-def assistant_reply(
-    conn: Connection,
-    publications: list[Publication],
-    thread_id: int,
-    text: str,
-    card: Card | None,
-    reply_to: int | None,
-) -> Message | None:
-    """Post the assistant's answer as the brand, unless a person took the thread meanwhile."""
-    parts = _parts(conn, thread_id)
-    if _current(conn, parts).mode != "bot":
-        return None
-    thread = thread_row(conn, thread_id)
-    return post_message(
-        conn,
-        publications,
-        thread,
-        parts.members,
-        parts.brand.id,
-        text,
-        reply_to=reply_to,
-        card=card,
-    )
 
 
 def set_staff(
@@ -418,7 +331,7 @@ def _joined_brand_threads(conn: Connection, brand_id: int, person_id: int) -> li
 def _leave_as_staff(
     conn: Connection, publications: list[Publication], thread_id: int, person: User
 ) -> None:
-    parts = _parts(conn, thread_id)
+    parts = brand_thread_parts(conn, thread_id)
     if person.id == parts.customer.id:
         return  # their own conversation with the brand, as a customer
     depart(
@@ -459,5 +372,4 @@ class HandoverStore(Store):
     request_person = writes(request_person)
     take = writes(take_thread)
     release = writes(release_thread)
-    assistant_context = reads(assistant_context)
-    assistant_reply = writes(assistant_reply)
+    report_problem = writes(report_problem)

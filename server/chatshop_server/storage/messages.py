@@ -26,11 +26,14 @@ from chatshop_server.storage.database import Store, reads, writes
 from chatshop_server.storage.idempotency import recall, remember
 from chatshop_server.storage.prepared import Prepared
 from chatshop_server.storage.rows import message_from_row, now_ms
-from chatshop_server.storage.tables import memberships, messages, threads
+from chatshop_server.storage.tables import handovers, memberships, messages, threads
 
 _message_decoder = msgspec.json.Decoder(Message)
 _MESSAGE_THREAD = Prepared(
     select(messages.c.thread_id).where(messages.c.id == bindparam("message_id"))
+)
+_HANDOVER_MODE = Prepared(
+    select(handovers.c.mode).where(handovers.c.thread_id == bindparam("b_thread_id"))
 )
 _INSERT_MESSAGE = Prepared(
     insert(messages),
@@ -66,16 +69,20 @@ def send_message(
     key: str,
     request_hash: str,
     at: int | None = None,
+    bot: bool = False,
 ) -> Message:
     """Insert a message with the next seq; a retried key returns the first result.
 
-    ``at`` backdates the message (demo seeding only); the relay always uses its clock.
+    ``at`` backdates the message (demo seeding only); the relay always uses its clock. A
+    ``bot`` may not write in a brand thread a person has taken over.
     """
     prior = recall(conn, user_id, key, request_hash)
     if prior is not None:
         return _message_decoder.decode(prior)
     row, members = require_member(conn, user_id, thread_id)
-    _refuse_if_blocked(conn, row, members, user_id)
+    refuse_if_blocked(conn, row, members, user_id)
+    if bot and row.kind == "brand":
+        refuse_if_handed_over(conn, thread_id)
     if reply_to is not None:
         target = _MESSAGE_THREAD.first(conn, {"message_id": reply_to})
         if target is None or target.thread_id != thread_id:
@@ -87,7 +94,17 @@ def send_message(
     return message
 
 
-def _refuse_if_blocked(conn: Connection, thread: Any, members: list[int], user_id: int) -> None:
+def refuse_if_handed_over(conn: Connection, thread_id: int) -> None:
+    """A person answers this brand thread now (or will): its bot keeps quiet."""
+    found = _HANDOVER_MODE.first(conn, {"b_thread_id": thread_id})
+    if found is not None and found.mode != "bot":
+        raise ProtocolError(
+            ErrorCode.CONFLICT,
+            "a person answers this thread now; the bot answers again once staff hand it back",
+        )
+
+
+def refuse_if_blocked(conn: Connection, thread: Any, members: list[int], user_id: int) -> None:
     """In a one-to-one thread, nobody writes to someone on the other side of a block."""
     if thread.kind != "group":
         for other in members:
@@ -186,7 +203,7 @@ def edit_message(
 ) -> Message:
     row, members = _own_message(conn, user_id, message_id)
     # An edit is a new message in disguise: a blocked author may not rewrite old ones.
-    _refuse_if_blocked(conn, thread_row(conn, row.thread_id), members, user_id)
+    refuse_if_blocked(conn, thread_row(conn, row.thread_id), members, user_id)
     now = now_ms()
     conn.execute(
         update(messages).where(messages.c.id == message_id).values(text=text, edited_at=now)

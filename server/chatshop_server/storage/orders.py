@@ -10,6 +10,7 @@ refunds move the money back (kind ``refund``) and, before shipping, the stock.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import secrets
 from collections.abc import Sequence
@@ -35,9 +36,10 @@ from chatshop.protocol.shop_models import (
     OrderPage,
     OrderRole,
     OrderStep,
+    PromoApplied,
 )
 from chatshop_server.events import Publication
-from chatshop_server.rules.checkout import check_checkout, sold_out
+from chatshop_server.rules.checkout import Basket, check_checkout, sold_out
 from chatshop_server.storage.carts import (
     build_basket,
     new_promo_use,
@@ -47,11 +49,13 @@ from chatshop_server.storage.carts import (
     take_promo,
 )
 from chatshop_server.storage.catalog import brand_user, is_staff, require_staff, staff_ids
+from chatshop_server.storage.checkout_cards import mark_paid, open_checkout_card
 from chatshop_server.storage.common import (
     active_member_ids,
     append_event,
     is_blocked_between,
     new_id,
+    require_user,
     thread_row,
     users_by_id,
 )
@@ -66,9 +70,10 @@ from chatshop_server.storage.ledger import (
     wallet,
 )
 from chatshop_server.storage.messages import post_message, update_card
-from chatshop_server.storage.rows import now_ms
+from chatshop_server.storage.offers import release_offer, use_offer
+from chatshop_server.storage.rows import message_from_row
 from chatshop_server.storage.specs import CheckoutSpec
-from chatshop_server.storage.tables import order_lines, order_steps, orders, variants
+from chatshop_server.storage.tables import messages, order_lines, order_steps, orders, variants
 from chatshop_server.storage.threads import open_direct
 
 _checkout_decoder = msgspec.json.Decoder(CheckoutResult)
@@ -144,6 +149,7 @@ def _view(conn: Connection, row: Any) -> Order:
         carrier=row.carrier,
         tracking=row.tracking,
         receipt_message_id=row.receipt_message_id,
+        received_at=row.received_at,
     )
 
 
@@ -194,7 +200,7 @@ def preview(conn: Connection, spec: CheckoutSpec) -> CheckoutQuote:
         spec.shipping,
         spec.promo,
         spec.address,
-        now_ms(),
+        settings(conn).clock(),
     )
     currency = basket.brand.currency
     balance = balance_of(conn, wallet(conn, spec.user_id, currency)).amount
@@ -218,10 +224,22 @@ def preview(conn: Connection, spec: CheckoutSpec) -> CheckoutQuote:
         balance=balance,
         can_pay=not problems,
         problems=problems,
-        promo=None if basket.promo is None else basket.promo.applied,
+        promo=_promo_shown(basket),
         shipping=basket.shipping,
         address=basket.address,
+        offer=basket.offer[0].view if basket.offer is not None and basket.offer_wins else None,
     )
+
+
+def _promo_shown(basket: Basket) -> PromoApplied | None:
+    """The promo code as the quote shows it: with no discount when an offer takes more."""
+    if basket.promo is None:
+        return None
+    applied = basket.promo.applied
+    if basket.offer_wins and applied.valid:
+        problem = "your offer takes more off; an offer and a code do not combine"
+        return msgspec.structs.replace(applied, discount=0, problem=problem)
+    return applied
 
 
 def checkout(
@@ -231,7 +249,17 @@ def checkout(
     prior = recall(conn, spec.user_id, spec.key, spec.request_hash)
     if prior is not None:
         return msgspec.structs.replace(_checkout_decoder.decode(prior), replayed=True)
-    now = spec.at if spec.at is not None else now_ms()
+    now = spec.at if spec.at is not None else settings(conn).clock()
+    card_id = spec.card_message_id
+    if card_id is not None:  # a checkout card: its items, its shipping, its total
+        card = open_checkout_card(conn, spec.user_id, card_id)
+        spec = dataclasses.replace(
+            spec,
+            brand=card.brand_handle,
+            items=[(line.sku, line.quantity) for line in card.lines],
+            shipping=card.shipping_code,
+            expected_total=card.total if spec.expected_total is None else spec.expected_total,
+        )
     if spec.address is not None:
         save_address(conn, spec.user_id, spec.address)
     basket = build_basket(
@@ -261,7 +289,9 @@ def checkout(
                 select(variants.c.stock).where(variants.c.id == line.variant_id)
             ).scalar_one()
             raise sold_out(line, left)
-    promo = basket.promo
+    # An offer and a promo code do not combine: the one that takes more is the one used.
+    offer = basket.offer[0] if basket.offer is not None and basket.offer_wins else None
+    promo = None if offer is not None else basket.promo
     if promo is not None and promo.promo_id is not None and not take_promo(conn, promo.promo_id):
         raise ProtocolError(ErrorCode.PROMO_INVALID, f"{promo.applied.code} has been used up")
     thread = _brand_thread(conn, publications, spec.user_id, brand.handle)
@@ -280,6 +310,7 @@ def checkout(
                 total=total,
                 promo_id=None if promo is None else promo.promo_id,
                 promo_code=None if promo is None else promo.applied.code,
+                offer_id=None if offer is None else offer.offer_id,
                 shipping=basket.shipping.name,
                 address=msgspec.json.encode(basket.address),
                 created_at=now,
@@ -308,6 +339,8 @@ def checkout(
     _step(conn, order_id, "placed", spec.user_id, "", None, None, now)
     if promo is not None and promo.promo_id is not None:
         new_promo_use(conn, promo.promo_id, spec.user_id, order_id)
+    if offer is not None:
+        use_offer(conn, offer.offer_id, spec.user_id, order_id)
     transfer_id = None
     if total > 0:
         # Held in the brand's escrow until the return window after delivery has passed, so
@@ -348,6 +381,8 @@ def checkout(
             conn, publications, spec.user_id, basket.brand, [x.variant_id for x in basket.lines]
         )
     _tell(conn, publications, order)
+    if card_id is not None:
+        mark_paid(conn, publications, card_id, order)
     result = CheckoutResult(
         order=order,
         message=message,
@@ -412,6 +447,7 @@ def list_orders(
     statuses: Sequence[str] | None,
     before: int | None,
     limit: int,
+    customer: str | None = None,
 ) -> OrderPage:
     query = select(orders)
     if role == "customer":
@@ -424,6 +460,8 @@ def list_orders(
         brand = brand_user(conn, handle)
         require_staff(conn, brand, user_id)
         query = query.where(orders.c.brand_id == brand.id)
+        if customer is not None:
+            query = query.where(orders.c.customer_id == require_user(conn, customer).id)
     if statuses:
         query = query.where(orders.c.status.in_(list(statuses)))
     if before is not None:
@@ -489,7 +527,7 @@ def advance_order(
         )
     if status == "shipped" and not (carrier and tracking):
         raise ProtocolError(ErrorCode.BAD_REQUEST, "a shipped order needs carrier and tracking")
-    when = at if at is not None else now_ms()
+    when = at if at is not None else settings(conn).clock()
     values: dict[str, Any] = {"status": status, "updated_at": when}
     if status == "shipped":
         values |= {"carrier": carrier, "tracking": tracking}
@@ -550,7 +588,8 @@ def _give_back(
                 .values(stock=variants.c.stock + line.quantity)
             )
     release_promo(conn, row.id)
-    now = now_ms()
+    release_offer(conn, row.id)
+    now = settings(conn).clock()
     conn.execute(
         update(orders)
         .where(orders.c.id == row.id)
@@ -604,6 +643,46 @@ def refund_order(
     return _give_back(conn, publications, row, actor, "refunded", reason, restock=restock)
 
 
+def confirm_receipt(
+    conn: Connection, publications: list[Publication], user_id: int, order_id: int
+) -> Order:
+    """The customer confirms a delivered order arrived: the order and its delivered card
+    say so (the return window runs on as before)."""
+    row = _order_row(conn, order_id)
+    if row.customer_id != user_id:
+        raise ProtocolError(ErrorCode.NOT_FOUND, f"no order {order_id}")
+    if row.status != "delivered":
+        raise ProtocolError(
+            ErrorCode.INVALID_TRANSITION, f"order {row.number} is {row.status}, not delivered"
+        )
+    if row.received_at is None:
+        now = settings(conn).clock()
+        conn.execute(update(orders).where(orders.c.id == order_id).values(received_at=now))
+        for message_id, card in _update_cards(conn, row.thread_id, order_id):
+            if card.status == "delivered":
+                received = msgspec.structs.replace(card, received=True)
+                update_card(conn, publications, message_id, received)
+        _tell(conn, publications, order_view(conn, order_id))
+    return order_view(conn, order_id)
+
+
+def _update_cards(
+    conn: Connection, thread_id: int, order_id: int
+) -> list[tuple[int, OrderUpdateCard]]:
+    """The order's update cards in its thread, newest first."""
+    found = []
+    for row in conn.execute(
+        select(messages)
+        .where(messages.c.thread_id == thread_id, messages.c.card.is_not(None))
+        .order_by(messages.c.id.desc())
+        .limit(200)
+    ):
+        card = message_from_row(row).card
+        if isinstance(card, OrderUpdateCard) and card.order_id == order_id:
+            found.append((row.id, card))
+    return found
+
+
 def release_orders(conn: Connection, publications: list[Publication], now: int) -> int:
     """Pay brands what their delivered orders hold once the return window has passed."""
     due = conn.execute(
@@ -655,3 +734,4 @@ class OrderStore(Store):
     cancel = writes(cancel_order)
     refund = writes(refund_order)
     release_due = writes(release_orders)
+    confirm_receipt = writes(confirm_receipt)

@@ -9,8 +9,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from chatshop.protocol.bot_frames import Scope
 from chatshop.protocol.models import User
-from chatshop.protocol.shop_models import Address, Order, Product, PromoKind, ShippingOption
+from chatshop.protocol.shop_models import Address, PromoKind, ShippingOption
 from chatshop_server.rules.money import check_amount
 
 ContactAction = Literal["request", "accept", "decline", "remove", "block", "unblock"]
@@ -23,6 +24,7 @@ class SessionInfo:
 
     user: User
     session_id: int
+    scopes: frozenset[Scope] | None = None  # a bot token's; None for a person's session
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +70,7 @@ class CheckoutSpec:
     key: str = ""
     request_hash: str = ""
     expected_total: int | None = None
+    card_message_id: int | None = None  # paying a checkout card
     at: int | None = None  # backdating, for the demo seed only
 
 
@@ -92,16 +95,3 @@ class BrandChanges:
     shipping: list[ShippingOption] | None = None
     assistant: bool | None = None
     verified: bool | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class AssistantContext:
-    """What the brand's assistant needs to answer one customer message."""
-
-    thread_id: int
-    brand: User
-    customer: User
-    currency: str
-    products: list[Product]
-    focus_product_id: int | None
-    orders: list[Order]

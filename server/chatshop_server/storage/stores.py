@@ -11,14 +11,20 @@ from pathlib import Path
 
 from chatshop_server.events import PublishHook
 from chatshop_server.storage.accounts import AccountStore, ContactStore
+from chatshop_server.storage.bots import BotStore
 from chatshop_server.storage.carts import CartStore
 from chatshop_server.storage.catalog import BrandStore, CatalogStore
+from chatshop_server.storage.checkout_cards import CheckoutCardStore
 from chatshop_server.storage.database import Database, StoreSettings
+from chatshop_server.storage.following import FollowStore
 from chatshop_server.storage.handover import HandoverStore, StaffStore
+from chatshop_server.storage.invoices import InvoiceStore
 from chatshop_server.storage.ledger import LedgerStore
 from chatshop_server.storage.messages import EventLog, MessageStore
+from chatshop_server.storage.offers import OfferStore
 from chatshop_server.storage.orders import OrderStore
 from chatshop_server.storage.payments import PaymentStore
+from chatshop_server.storage.picks import PickStore
 from chatshop_server.storage.threads import ThreadStore
 from chatshop_server.storage.uploads import UploadStore
 
@@ -42,6 +48,12 @@ class Stores:
     orders: OrderStore
     handover: HandoverStore
     uploads: UploadStore
+    follows: FollowStore
+    invoices: InvoiceStore
+    bots: BotStore
+    picks: PickStore
+    offers: OfferStore
+    checkout_cards: CheckoutCardStore
 
     @classmethod
     def on(cls, db: Database) -> Stores:
@@ -62,6 +74,12 @@ class Stores:
             orders=OrderStore(db),
             handover=HandoverStore(db),
             uploads=UploadStore(db),
+            follows=FollowStore(db),
+            invoices=InvoiceStore(db),
+            bots=BotStore(db),
+            picks=PickStore(db),
+            offers=OfferStore(db),
+            checkout_cards=CheckoutCardStore(db),
         )
 
 

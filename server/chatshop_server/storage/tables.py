@@ -52,6 +52,10 @@ sessions = Table(
     Column("device", String(64), nullable=False),
     Column("created_at", BigInteger, nullable=False),
     Column("revoked_at", BigInteger, nullable=True),
+    # A bot token's session: its scopes (space-separated), name and creator; NULL for people.
+    Column("scopes", String(80), nullable=True),
+    Column("bot_name", String(40), nullable=True),
+    Column("created_by", Integer, nullable=True),
 )
 
 contacts = Table(
@@ -368,6 +372,8 @@ orders = Table(
     # delivery has passed (release_after), then goes to the brand's wallet (released_at).
     Column("release_after", BigInteger, nullable=True),
     Column("released_at", BigInteger, nullable=True),
+    Column("offer_id", Integer, nullable=True),  # the offer that gave the discount, if any
+    Column("received_at", BigInteger, nullable=True),  # when the customer confirmed receipt
     Column("created_at", BigInteger, nullable=False),
     Column("updated_at", BigInteger, nullable=False),
     Index("ix_orders_brand_status", "brand_id", "status", "id"),
@@ -433,4 +439,100 @@ media_uploads = Table(
     Column("created_at", BigInteger, nullable=False),
     Index("ix_media_uploads_uploader", "uploader_id", "created_at"),
     Index("ix_media_uploads_brand", "brand_id"),
+)
+
+follows = Table(
+    "follows",
+    metadata,
+    # A person following a brand: its promoted posts reach them unless they opted out
+    # (``promotions``) or muted the brand (``muted``: no post, no alert, no notification).
+    Column("user_id", Integer, ForeignKey("users.id"), primary_key=True),
+    Column("brand_id", Integer, ForeignKey("users.id"), primary_key=True),
+    Column("promotions", Integer, nullable=False),
+    Column("muted", Integer, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Index("ix_follows_brand", "brand_id"),
+)
+
+offers = Table(
+    "offers",
+    metadata,
+    # A discount a brand gives to the people it sends it to (with a post, or as a card):
+    # applied at their checkout by itself, no code to type.
+    Column("id", Integer, primary_key=True),
+    Column("brand_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("kind", String(8), nullable=False),  # percent | fixed
+    Column("value", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("product_id", Integer, ForeignKey("products.id"), nullable=True),  # null: all
+    Column("variant_id", Integer, ForeignKey("variants.id"), nullable=True),
+    Column("label", String(120), nullable=False),
+    Column("expires_at", BigInteger, nullable=False),
+    Column("max_uses_per_customer", Integer, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+offer_grants = Table(
+    "offer_grants",
+    metadata,
+    Column("offer_id", Integer, ForeignKey("offers.id"), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id"), primary_key=True),
+    Column("message_id", Integer, nullable=True),  # the post or card that carried it
+    Column("created_at", BigInteger, nullable=False),
+    Index("ix_offer_grants_user", "user_id"),
+)
+
+offer_uses = Table(
+    "offer_uses",
+    metadata,
+    Column("order_id", Integer, ForeignKey("orders.id"), primary_key=True),
+    Column("offer_id", Integer, ForeignKey("offers.id"), nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Index("ix_offer_uses_offer_user", "offer_id", "user_id"),
+)
+
+posts = Table(
+    "posts",
+    metadata,
+    # A brand's promoted post, sent to its opted-in followers as a card in each one's
+    # brand thread.
+    Column("id", Integer, primary_key=True),
+    Column("brand_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("author_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("product_id", Integer, ForeignKey("products.id"), nullable=True),
+    Column("offer_id", Integer, ForeignKey("offers.id"), nullable=True),
+    Column("reached", Integer, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Index("ix_posts_brand", "brand_id", "created_at"),
+)
+
+post_deliveries = Table(
+    "post_deliveries",
+    metadata,
+    Column("post_id", Integer, ForeignKey("posts.id"), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id"), primary_key=True),
+    Column("message_id", Integer, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Index("ix_post_deliveries_user", "user_id", "created_at"),
+)
+
+invoices = Table(
+    "invoices",
+    metadata,
+    # A bill a brand sends a customer in their thread: paid with one key, once.
+    Column("id", Integer, primary_key=True),
+    Column("brand_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("customer_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("thread_id", Integer, ForeignKey("threads.id"), nullable=False),
+    Column("message_id", Integer, nullable=False),
+    Column("reference", String(64), nullable=False),
+    Column("lines", Text, nullable=False),  # JSON list of {label, amount}
+    Column("total", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("status", String(8), nullable=False),  # open | paid | expired
+    Column("expires_at", BigInteger, nullable=False),
+    Column("transfer_id", Integer, nullable=True),
+    Column("created_at", BigInteger, nullable=False),
+    UniqueConstraint("brand_id", "reference", name="uq_invoices_brand_reference"),
 )

@@ -70,6 +70,7 @@ from chatshop.protocol.session import link_end
 log = logging.getLogger("chatshop.client")
 
 T = TypeVar("T")
+R = TypeVar("R", bound=msgspec.Struct)
 
 # Limits
 MAX_INCOMING_BYTES = 2**25  # a replay batch of 500 long messages, with room to spare
@@ -223,6 +224,12 @@ class Connection:
         elif fields:
             request = msgspec.structs.replace(request, **fields)
         return await self._call(request, request.result_type)
+
+    async def call(self, request: Request[R]) -> R:
+        """Send a built request and return its result, typed by the request
+        (``await client.call(GetThread(id=0, thread_id=3))`` is a ``Thread``)."""
+        result: R = await self._call(request, request.result_type)  # type: ignore[arg-type]
+        return result
 
     # ------------------------------------------------------------------ requests
 

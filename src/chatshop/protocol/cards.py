@@ -91,7 +91,7 @@ class LuckyMoneyCard(msgspec.Struct, tag_field="kind", tag="lucky", frozen=True,
 OrderStatus = Literal[
     "placed", "confirmed", "preparing", "shipped", "delivered", "cancelled", "refunded"
 ]
-QuickAction = Literal["reply", "buy_now", "add_to_cart", "similar", "handover"]
+QuickAction = Literal["reply", "buy_now", "add_to_cart", "similar", "handover", "sizes"]
 
 
 class CardVariant(msgspec.Struct, frozen=True, kw_only=True):
@@ -166,12 +166,15 @@ class OrderUpdateCard(
     carrier: str | None = None
     tracking: str | None = None
     note: str = ""
+    received: bool = False
 
 
 class QuickReply(msgspec.Struct, frozen=True, kw_only=True):
-    """A suggested answer. ``reply``: send ``text`` as a message; ``buy_now`` /
-    ``add_to_cart``: act on variant ``sku`` of ``product_id``; ``similar``: show products
-    like ``product_id``; ``handover``: ask for a person (``handover_request``)."""
+    """A suggested answer, picked with ``send`` and ``pick`` (its index): the relay posts
+    ``text`` as your message with a ``pick`` card, so the bot knows exactly what was picked.
+    ``add_to_cart`` also puts variant ``sku`` in your cart and ``handover`` also asks for a
+    person, in the same transaction; ``buy_now`` (the bot answers with a checkout card),
+    ``sizes`` (other sizes), ``similar`` and ``reply`` are answered by the bot."""
 
     label: str
     text: str
@@ -189,6 +192,110 @@ class QuickRepliesCard(
     product_id: int | None = None
 
 
+class OfferView(msgspec.Struct, frozen=True, kw_only=True):
+    """A discount a brand gave you: applied at your checkout by itself while it lasts."""
+
+    offer_id: int
+    label: str
+    kind: Literal["percent", "fixed"]
+    value: int
+    currency: str
+    expires_at: int
+    product_id: int | None = None
+    sku: str | None = None
+
+
+class PromotionCard(msgspec.Struct, tag_field="kind", tag="promotion", frozen=True, kw_only=True):
+    """A brand's promoted post, sent to you because you follow it: its text, the product it
+    is about (a snapshot, as on a product card) and the offer that comes with it. Show it
+    marked "Promoted"; the offer needs no code."""
+
+    post_id: int
+    brand_id: int
+    brand_handle: str
+    text: str
+    product: ProductCard | None = None
+    offer: OfferView | None = None
+
+
+InvoiceStatus = Literal["open", "paid", "expired"]
+
+
+class InvoiceLine(msgspec.Struct, frozen=True, kw_only=True):
+    """One line of an invoice."""
+
+    label: str
+    amount: int
+
+
+class InvoiceCard(msgspec.Struct, tag_field="kind", tag="invoice", frozen=True, kw_only=True):
+    """A bill from a brand (a taxi ride, a utility): pay it with ``invoice_pay``; its status
+    follows (a ``card`` event), with the payment's ``short_id`` once paid."""
+
+    invoice_id: int
+    brand_id: int
+    customer_id: int
+    reference: str
+    lines: list[InvoiceLine]
+    total: int
+    currency: str
+    status: InvoiceStatus
+    expires_at: int
+    short_id: str | None = None
+
+
+class PickCard(msgspec.Struct, tag_field="kind", tag="pick", frozen=True, kw_only=True):
+    """Your pick of a quick reply (the message's text is the reply's ``text``): which card,
+    which reply, and its payload."""
+
+    message_id: int
+    index: int
+    label: str
+    action: QuickAction
+    product_id: int | None = None
+    sku: str | None = None
+
+
+CheckoutCardStatus = Literal["open", "paid", "stale"]
+
+
+class CheckoutCard(msgspec.Struct, tag_field="kind", tag="checkout", frozen=True, kw_only=True):
+    """A ready checkout a brand (its bot) posts for the customer: the items, the offer
+    applied, shipping to the saved address with the brand's default option, and the total.
+    Pay it with ``checkout`` (``items`` from the card, ``expected_total`` its ``total``,
+    ``card_message_id`` this message): the card then shows ``paid`` and the order number.
+    Show the wallet balance after payment from your own wallet, not from the card."""
+
+    brand_id: int
+    brand_handle: str
+    customer_id: int
+    lines: list[ReceiptLine]
+    currency: str
+    subtotal: int
+    discount: int
+    shipping: int
+    total: int
+    shipping_code: str
+    shipping_name: str
+    status: CheckoutCardStatus = "open"
+    offer_label: str | None = None
+    ship_to: str | None = None
+    problems: list[str] = []
+    order_id: int | None = None
+    order_number: str | None = None
+
+
+class OfferCard(msgspec.Struct, tag_field="kind", tag="offer", frozen=True, kw_only=True):
+    """An offer a brand sent you on its own (not with a post): applied at your checkout by
+    itself until ``offer.expires_at`` (show a countdown); "Use" opens the product or the
+    brand's catalogue."""
+
+    brand_id: int
+    brand_handle: str
+    offer: OfferView
+    text: str = ""
+
+
 Card = (
     PaymentCard
     | RequestCard
@@ -198,4 +305,9 @@ Card = (
     | ReceiptCard
     | OrderUpdateCard
     | QuickRepliesCard
+    | PromotionCard
+    | InvoiceCard
+    | PickCard
+    | CheckoutCard
+    | OfferCard
 )

@@ -13,7 +13,7 @@ Each request class names the struct its result decodes into (``result_type``), a
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import msgspec
 
@@ -22,7 +22,30 @@ from chatshop.protocol.base import Event as Event
 from chatshop.protocol.base import Ok as Ok
 from chatshop.protocol.base import PageSize
 from chatshop.protocol.base import Request as Request
-from chatshop.protocol.limits import DEFAULT_HISTORY_PAGE
+from chatshop.protocol.bot_frames import (
+    BOT_REQUEST_TYPES,
+    CreateBotToken,
+    ListBotTokens,
+    RevokeBotToken,
+    Scope,
+)
+from chatshop.protocol.brand_frames import (
+    BRAND_REQUEST_TYPES,
+    ConfirmReceipt,
+    FollowBrand,
+    GetPostStats,
+    ListFollows,
+    PayInvoice,
+    PublishPost,
+    ReportOrderProblem,
+    SendCheckoutCard,
+    SendInvoice,
+    SendOffer,
+    SetFollow,
+    UnfollowBrand,
+)
+from chatshop.protocol.cards import QuickReply
+from chatshop.protocol.limits import DEFAULT_HISTORY_PAGE, MAX_QUICK_REPLIES
 from chatshop.protocol.models import AccountKind, Contact, Limits, Message, Thread, User
 from chatshop.protocol.payment_frames import (
     PAYMENT_EVENT_TYPES,
@@ -103,6 +126,7 @@ class AuthResult(msgspec.Struct, frozen=True, kw_only=True):
     token: str
     user: User
     cursor: int
+    scopes: list[Scope] | None = None
 
 
 class ContactList(msgspec.Struct, frozen=True, kw_only=True):
@@ -336,6 +360,8 @@ class Send(Request[Message], tag="send"):
     text: str
     key: str
     reply_to: Count | None = None
+    pick: Annotated[int, msgspec.Meta(ge=0, le=MAX_QUICK_REPLIES - 1)] | None = None
+    replies: Annotated[list[QuickReply], msgspec.Meta(max_length=MAX_QUICK_REPLIES)] | None = None
     example = {
         "type": "send",
         "id": 10,
@@ -417,6 +443,8 @@ REQUEST_TYPES: tuple[type[Request[Any]], ...] = (
     GetHistory,
     *PAYMENT_REQUEST_TYPES,
     *SHOP_REQUEST_TYPES,
+    *BRAND_REQUEST_TYPES,
+    *BOT_REQUEST_TYPES,
 )
 
 AnyRequest = (
@@ -493,6 +521,21 @@ AnyRequest = (
     | RequestPerson
     | TakeThread
     | ReleaseThread
+    | FollowBrand
+    | UnfollowBrand
+    | SetFollow
+    | ListFollows
+    | PublishPost
+    | GetPostStats
+    | SendInvoice
+    | PayInvoice
+    | SendCheckoutCard
+    | SendOffer
+    | ReportOrderProblem
+    | ConfirmReceipt
+    | CreateBotToken
+    | ListBotTokens
+    | RevokeBotToken
 )
 
 # --------------------------------------------------------------------------- replies

@@ -48,3 +48,4 @@ MAX_TRACKING_CHARS = 64  # carrier name and tracking number
 MAX_MEDIA_BYTES = 2**20  # one uploaded image, sent in base64 chunks of a frame each
 MAX_IMPORT_PRODUCTS = 5000  # products in one catalogue import
 DEFAULT_CATALOG_PAGE = 50  # products per catalogue or search page by default
+MAX_QUICK_REPLIES = 8  # quick replies one message offers (send with replies; pick picks one)

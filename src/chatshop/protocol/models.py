@@ -92,6 +92,7 @@ class Limits(msgspec.Struct, frozen=True, kw_only=True):
     max_media_bytes: int = limits.MAX_MEDIA_BYTES
     max_cart_lines: int = limits.MAX_CART_LINES
     max_line_quantity: int = limits.MAX_LINE_QUANTITY
+    max_quick_replies: int = limits.MAX_QUICK_REPLIES
     hello_timeout: float = limits.HELLO_TIMEOUT
     auth_timeout: float = limits.AUTH_TIMEOUT
     max_connections_per_address: int = limits.MAX_CONNECTIONS_PER_ADDRESS

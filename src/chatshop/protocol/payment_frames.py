@@ -30,6 +30,7 @@ TransferKind = Literal[
     "purchase",
     "credit",
     "release",
+    "invoice",
 ]
 
 

@@ -19,6 +19,8 @@ import msgspec
 import msgspec.inspect
 
 from chatshop.protocol import (
+    bot_frames,
+    brand_frames,
     cards,
     frames,
     limits,
@@ -77,6 +79,10 @@ FIELD_NOTES: dict[str, str] = {
         "message, the same when retrying one."
     ),
     "Send.reply_to": "The `id` of the message this one answers.",
+    "Send.replies": f"A brand in its own threads (its bot): quick replies offered under "
+    f"the message, at most {limits.MAX_QUICK_REPLIES} (see QuickReply).",
+    "Send.pick": "With `reply_to` a quick-replies message: the index of the reply picked "
+    "(`text` may then be empty: the reply's text is posted; see QuickReply).",
     "Edit.message_id": "The `id` of your own message.",
     "Edit.text": f"The new text, up to {limits.MAX_TEXT_CHARS} code points.",
     "Delete.message_id": "The `id` of your own message.",
@@ -110,6 +116,7 @@ FIELD_NOTES: dict[str, str] = {
     "AuthResult.token": "Session token: keep it to resume with `auth`.",
     "AuthResult.user": "Your account.",
     "AuthResult.cursor": "Your event stream's position when this session started.",
+    "AuthResult.scopes": "A bot token's scopes (see Bots); absent for a person's session.",
     "History.thread_id": "The thread (`Thread.id`).",
     "History.messages": "Ascending `seq`.",
     "History.more": "Whether older messages exist.",
@@ -160,6 +167,7 @@ FIELD_NOTES: dict[str, str] = {
     "Limits.max_media_bytes": "Largest image one `media_upload` may assemble.",
     "Limits.max_cart_lines": "Most lines in one cart or checkout.",
     "Limits.max_line_quantity": "Most items of one variant in a cart line or an order line.",
+    "Limits.max_quick_replies": "Most quick replies one message offers.",
     "Limits.hello_timeout": "Seconds a new connection has to send `hello` (then closed 1008).",
     "Limits.auth_timeout": "Seconds a greeted connection may stay without a session "
     "(then closed 1008).",
@@ -173,9 +181,18 @@ FIELD_NOTES: dict[str, str] = {
 }
 
 FIELD_NOTES.update(shop_frames.FIELD_NOTES)
+FIELD_NOTES.update(brand_frames.FIELD_NOTES)
+FIELD_NOTES.update(bot_frames.FIELD_NOTES)
 
 
 COMMON_NOTES: dict[str, str] = {
+    "post_id": "The promoted post's id.",
+    "offer_id": "The offer's id.",
+    "offer": "The offer that comes with it (applied at checkout by itself), or null.",
+    "reference": "The brand's own reference for it.",
+    "invoice_id": "The invoice's id.",
+    "follows": "The brands you follow, most recent first.",
+    "opened": "How many opened it.",
     # What a field name means wherever it appears, unless FIELD_NOTES says more.
     "currency": "ISO 4217 code of the amounts beside it, such as `EUR`.",
     "amount": "Integer minor units of `currency` (1250 is EUR 12.50).",
@@ -362,7 +379,8 @@ def record_types() -> tuple[StructType, ...]:
     for request in request_types():
         if request.result_type not in seen:
             seen.append(request.result_type)
-    for module in (models, cards, payment_frames, shop_models, shop_frames):
+    modules = (models, cards, payment_frames, shop_models, shop_frames, brand_frames, bot_frames)
+    for module in modules:
         for value in vars(module).values():
             if (
                 isinstance(value, type)

@@ -22,10 +22,12 @@ import enum
 from dataclasses import dataclass
 from typing import Any
 
+from chatshop.protocol.bot_frames import Scope
 from chatshop.protocol.codec import decode_request, request_id_of
 from chatshop.protocol.errors import ErrorCode, ProtocolError
 from chatshop.protocol.frames import Hello, Request
 from chatshop.protocol.limits import SUPPORTED_VERSIONS
+from chatshop.protocol.scopes import event_kind, event_kinds, refusal
 
 
 class CloseCode(enum.IntEnum):
@@ -108,8 +110,10 @@ class ServerSession:
 
     __slots__ = (
         "_auth_timeout",
+        "_events",
         "_hello_timeout",
         "_since",
+        "scopes",
         "session_id",
         "state",
         "user_id",
@@ -119,6 +123,8 @@ class ServerSession:
         self.state = State.AWAITING_HELLO
         self.user_id = 0
         self.session_id = 0
+        self.scopes: frozenset[Scope] | None = None  # a bot's session; None for a person's
+        self._events: frozenset[bytes] | None = None
         self._hello_timeout = hello_timeout
         self._auth_timeout = auth_timeout
         self._since = opened_at  # when the current wait (for hello, for a login) began
@@ -162,7 +168,15 @@ class ServerSession:
             return self._fail("the first frame must be hello")
         if request.needs_auth and self.state is not State.AUTHENTICATED:
             return Refuse(ProtocolError(ErrorCode.UNAUTHORIZED, "log in first"), request.id)
+        if self.scopes is not None:
+            why = refusal(type(request), self.scopes)
+            if why is not None:
+                return Refuse(ProtocolError(ErrorCode.FORBIDDEN, why), request.id)
         return Serve(request)
+
+    def delivers(self, event: bytes) -> bool:
+        """Whether an encoded event may reach this session (a bot's scopes bound it)."""
+        return self._events is None or event_kind(event) in self._events
 
     def _fail(self, reason: str) -> Close:
         self.state = State.CLOSED
@@ -176,16 +190,22 @@ class ServerSession:
             self.state = State.GREETED
             self._since = now
 
-    def authenticated(self, user_id: int, session_id: int) -> None:
+    def authenticated(
+        self, user_id: int, session_id: int, scopes: frozenset[Scope] | None = None
+    ) -> None:
+        """A session started; a bot's ``scopes`` bound what it may send and receive."""
         if self.state is not State.CLOSED:
             self.state = State.AUTHENTICATED
             self.user_id, self.session_id = user_id, session_id
+            self.scopes = scopes
+            self._events = None if scopes is None else event_kinds(scopes)
 
     def logged_out(self, now: float) -> None:
         """The session ended but the connection stays: anonymous, and on the login clock."""
         if self.state is State.AUTHENTICATED:
             self.state = State.GREETED
             self.user_id = self.session_id = 0
+            self.scopes = self._events = None
             self._since = now
 
     def revoked(self) -> Close:

@@ -315,6 +315,7 @@ class Checkout(Request[CheckoutResult], tag="checkout"):
     promo: str | None = None
     expected_total: Amount | None = None
     address: Address | None = None
+    card_message_id: Count | None = None
     example = {
         "type": "checkout",
         "id": 60,
@@ -334,6 +335,7 @@ class ListOrders(Request[OrderPage], tag="orders"):
     status: list[OrderStatus] | None = None
     before: Count | None = None
     limit: PageSize = 50
+    customer: str | None = None
     example = {
         "type": "orders",
         "id": 61,
@@ -615,6 +617,9 @@ FIELD_NOTES: dict[str, str] = {
     "Checkout.address": "Shipping address, saved for later checkouts.",
     "Checkout.shipping": "A shipping option's `code` (the brand's first when null).",
     "Checkout.promo": "A promo code (the cart's when null).",
+    "ListOrders.customer": "Staff: only this customer's orders (a handle).",
+    "Checkout.card_message_id": "Paying a checkout card: its message id (the card must be "
+    "yours and open; it then shows the order).",
     "AdvanceOrder.status": "The next status: placed -> confirmed -> preparing -> shipped -> "
     "delivered.",
     "CartLine.status": "`ok`; `low_stock` (fewer left than the quantity); `sold_out`; "
@@ -622,6 +627,7 @@ FIELD_NOTES: dict[str, str] = {
     "CartLine.price_changed": "True when `unit_price` differs from `price_when_added`.",
     "Order.number": "The number people quote (`NOR-000042`), unique on the relay.",
     "Order.steps": "Every status change, oldest first.",
+    "Order.received_at": "When the customer confirmed receipt (`order_received`), in ms.",
     "Handover.mode": "`bot` (the assistant), `staff` (`agent` answers) or `waiting`.",
     "Handover.agent": "The staff member answering, when `mode` is `staff`.",
     "QuickReply.action": "What choosing it does: send `text`, buy now, add to cart, show "

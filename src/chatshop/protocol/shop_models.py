@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from chatshop.protocol.base import Count
-from chatshop.protocol.cards import OrderStatus
+from chatshop.protocol.cards import OfferView, OrderStatus
 from chatshop.protocol.models import Message, User
 from chatshop.protocol.payment_frames import Balance
 
@@ -264,6 +264,7 @@ class CheckoutQuote(msgspec.Struct, frozen=True, kw_only=True):
     promo: PromoApplied | None = None
     shipping: ShippingOption | None = None
     address: Address | None = None
+    offer: OfferView | None = None
 
 
 class OrderLine(msgspec.Struct, frozen=True, kw_only=True):
@@ -317,6 +318,7 @@ class Order(msgspec.Struct, frozen=True, kw_only=True):
     carrier: str | None = None
     tracking: str | None = None
     receipt_message_id: int | None = None
+    received_at: int | None = None
 
 
 class OrderPage(msgspec.Struct, frozen=True, kw_only=True):
