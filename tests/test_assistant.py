@@ -368,6 +368,11 @@ async def test_a_person_takes_over_and_the_thread_says_who_answers(store: Store)
     assert [(t["customer"]["handle"], t["handover"]["mode"]) for t in listing["threads"]] == [
         ("sam", "staff")
     ]
+    order = await shop.order_from(sam, items=[{"sku": "SOCKS"}])
+    listing = await shop.staff.ok("brand_threads", brand="northwind")
+    assert [o["number"] for o in listing["threads"][0]["recent_orders"]] == [
+        order["order"]["number"]
+    ]
     await shop.staff.refused("forbidden", "handover_request", thread_id=thread)
     await sam.refused("forbidden", "thread_release", thread_id=thread)
     await sam.refused("forbidden", "brand_threads", brand="northwind")
@@ -413,3 +418,73 @@ def test_every_language_file_says_all_that_english_says() -> None:
             fields = {f for _, f, _, _ in string.Formatter().parse(text) if f}
             wanted = {f for _, f, _, _ in string.Formatter().parse(english.say[key]) if f}
             assert fields == wanted, (language.code, key)
+
+
+BEANIE = product(
+    id=3,
+    sku="BEANIE",
+    title="Wool beanie",
+    tags=["hat", "wool"],
+    price=2500,
+    compare_at=3000,
+    variants=[{"id": 6, "sku": "BEANIE", "label": "", "options": {}, "stock": 40}],
+)
+TOTE = product(
+    id=4,
+    sku="TOTE",
+    title="Canvas tote bag",
+    tags=["bag"],
+    price=3500,
+    variants=[{"id": 7, "sku": "TOTE", "label": "", "options": {}, "stock": 0}],
+)
+FULL = ShopView(brand=PROFILE, products=[COAT, SCARF, BEANIE, TOTE], orders=[])
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("hello", "en", "Hello! I'm Northwind's assistant"),
+        ("bonjour", "fr", "Bonjour ! Je suis l'assistant de Northwind"),
+        ("how much is the beanie?", "en", "The Wool beanie is EUR 25.00 (was EUR 30.00)."),
+        ("is the wool beanie in stock?", "en", "Yes, in stock: Wool beanie, EUR 25.00. Buy now?"),
+        ("the tote bag?", "en", "Sorry, the Canvas tote bag is sold out."),
+        (
+            "what sizes for the coat",
+            "en",
+            "The Harbor sport coat is EUR 199.00. Sizes: 40R (6 left)",
+        ),
+        ("how long is delivery?", "en", "We ship Standard EUR 4.90 (2-3 days)."),
+        ("livraison ?", "fr", "Nous livrons en Standard EUR 4.90 (2-3 days)."),
+        ("I want to return it", "en", "You can return an item within 14 days"),
+        ("thanks!", "en", "You're welcome!"),
+        ("no thanks", "en", "No problem."),
+        ("where is my order?", "en", "I can't find an order of yours with us yet."),
+    ],
+)
+def test_what_the_assistant_says(text: str, language: str, expected: str) -> None:
+    lang = languages()[language]
+    state = ThreadState(language=language)
+    plan = respond(read(text, lang, FULL.products, None), state, FULL, lang)
+    assert plan.say and plan.say[0].text.startswith(expected), plan
+
+
+def test_picks_act_on_their_payload() -> None:
+    from chatshop.assistant.dialogue import answer_pick
+    from chatshop.protocol.cards import PickCard
+
+    state = ThreadState(language="en", product_id=COAT.id)
+
+    def pick(action: str, sku: str | None = None, product_id: int | None = COAT.id) -> Any:
+        card = PickCard(
+            message_id=1, index=0, label="x", action=action, product_id=product_id, sku=sku
+        )  # type: ignore[arg-type]
+        return answer_pick(card, state, FULL, EN)
+
+    assert pick("buy_now", "COAT-42L").checkout_sku == "COAT-42L"
+    assert pick("sizes").say[0].text.startswith("The Harbor sport coat is EUR 199.00. Sizes:")
+    assert pick("similar").say[0].text.startswith("You might also like: Merino wool scarf")
+    assert pick("add_to_cart", "COAT-42L").say[0].text.startswith("It's in your cart")
+    assert pick("handover").say == [] and not pick("handover").handover  # the relay did it
+    assert pick("reply", "COAT-40R").say[0].text == "Yes, 6 left. Buy now?"
+    assert state.sku == "COAT-40R" and state.offered == "buy"
+    assert pick("reply", None, product_id=999).say[0].text.startswith("The Harbor sport coat")

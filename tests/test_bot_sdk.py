@@ -360,3 +360,31 @@ async def _admin(db: Path, *args: str) -> str:
     out, err = await asyncio.wait_for(proc.communicate(), 60)
     assert proc.returncode == 0, err.decode()
     return out.decode()
+
+
+def test_chatshop_bot_run_says_what_is_wrong_with_its_arguments(tmp_path: Path) -> None:
+    from chatshop.bot.cli import load_bot, main
+
+    assert main(["run", "nowhere_at_all:bot", "--token-file", str(tmp_path / "t")]) == 2
+    assert main(["run", "bots_for_tests", "--token-file", str(tmp_path / "t")]) == 2
+    assert main(["run", "bots_for_tests:echo", "--token-file", str(tmp_path / "missing")]) == 2
+    assert main(["run", "bots_for_tests:echo"]) == 2
+    assert main(["run", "bots_for_tests:echo", "--login", "alice"]) == 2  # no password
+    assert load_bot("bots_for_tests:echo").name == "echo"
+    with pytest.raises(ValueError):
+        load_bot("bots_for_tests:os")
+    token = tmp_path / "t"
+    token.write_text("not-a-token")
+    assert (
+        main(
+            [
+                "run",
+                "bots_for_tests:echo",
+                "--token-file",
+                str(token),
+                "--server",
+                "ws://127.0.0.1:9",
+            ]
+        )
+        == 1
+    )

@@ -44,6 +44,7 @@ from chatshop_server.storage.common import (
 )
 from chatshop_server.storage.database import Store, reads, writes
 from chatshop_server.storage.messages import post_message
+from chatshop_server.storage.orders import recent_orders
 from chatshop_server.storage.rows import message_from_row, now_ms
 from chatshop_server.storage.tables import (
     brand_staff,
@@ -56,6 +57,7 @@ from chatshop_server.storage.tables import (
 from chatshop_server.storage.threads import announce, depart
 
 BROWSE = 200  # most threads or products one listing considers
+RECENT_ORDERS = 3  # a customer's latest orders shown beside their thread to staff
 
 
 def _row(conn: Connection, parts: BrandThreadParts) -> Any:
@@ -273,6 +275,7 @@ def brand_threads(conn: Connection, user_id: int, handle: str) -> BrandThreadLis
                 handover=_current(conn, parts),
                 last_activity=row.last_activity,
                 last_message=last,
+                recent_orders=recent_orders(conn, parts.customer.id, brand.id, RECENT_ORDERS),
             )
         )
     return BrandThreadList(threads=found)

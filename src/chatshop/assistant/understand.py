@@ -63,7 +63,10 @@ def _said(phrase: str, folded: str, tokens: set[str]) -> bool:
         return len(phrase) >= 6 and any(
             len(t) >= 5 and fuzz.ratio(phrase, t) >= PHRASE_SCORE for t in tokens
         )
-    return f" {phrase} " in f" {folded} " or fuzz.partial_ratio(phrase, folded) >= 95
+    if f" {phrase} " in f" {folded} ":
+        return True
+    # A phrase said with a typo: all of it, somewhere in a text at least as long.
+    return len(folded) >= len(phrase) and fuzz.partial_ratio(phrase, folded) >= 95
 
 
 def intent_of(text: str, language: Language) -> str | None:

@@ -8,8 +8,11 @@ import contextlib
 import importlib
 import logging
 import os
+import signal
 import sys
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any
 
 from chatshop.bot.runner import Bot
 from chatshop.client import ClientError, RequestError
@@ -81,8 +84,9 @@ def run(args: argparse.Namespace) -> int:
     if state is None and args.token_file is not None:
         state = args.token_file.with_name(args.token_file.name + ".state")
     try:
-        with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(bot.run(args.server, token=token, login=login, state_path=state))
+        asyncio.run(
+            _until_stopped(bot.run(args.server, token=token, login=login, state_path=state))
+        )
     except RequestError as exc:
         print(f"chatshop bot: the relay refused: {exc}", file=sys.stderr)
         return 1
@@ -90,6 +94,17 @@ def run(args: argparse.Namespace) -> int:
         print(f"chatshop bot: {exc}", file=sys.stderr)
         return 1
     return 0
+
+
+async def _until_stopped(running: Coroutine[Any, Any, None]) -> None:
+    """Run the bot until it ends or SIGINT/SIGTERM asks it to stop (then exit cleanly: what
+    it had not finished is handled again, once, when it next starts)."""
+    task = asyncio.ensure_future(running)
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, task.cancel)
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 def main(argv: list[str] | None = None) -> int:

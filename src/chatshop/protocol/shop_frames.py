@@ -627,6 +627,7 @@ FIELD_NOTES: dict[str, str] = {
     "CartLine.price_changed": "True when `unit_price` differs from `price_when_added`.",
     "Order.number": "The number people quote (`NOR-000042`), unique on the relay.",
     "Order.steps": "Every status change, oldest first.",
+    "BrandThread.recent_orders": "The customer's latest orders with the brand (up to 3).",
     "Order.received_at": "When the customer confirmed receipt (`order_received`), in ms.",
     "Handover.mode": "`bot` (the assistant), `staff` (`agent` answers) or `waiting`.",
     "Handover.agent": "The staff member answering, when `mode` is `staff`.",

@@ -384,6 +384,7 @@ class BrandThread(msgspec.Struct, frozen=True, kw_only=True):
     handover: Handover
     last_activity: int
     last_message: Message | None = None
+    recent_orders: list[Order] = []
 
 
 class BrandThreadList(msgspec.Struct, frozen=True, kw_only=True):
