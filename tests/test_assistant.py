@@ -470,14 +470,14 @@ def test_what_the_assistant_says(text: str, language: str, expected: str) -> Non
 
 def test_picks_act_on_their_payload() -> None:
     from chatshop.assistant.dialogue import answer_pick
-    from chatshop.protocol.cards import PickCard
+    from chatshop.protocol.cards import PickCard, QuickAction
 
     state = ThreadState(language="en", product_id=COAT.id)
 
-    def pick(action: str, sku: str | None = None, product_id: int | None = COAT.id) -> Any:
+    def pick(action: QuickAction, sku: str | None = None, product_id: int | None = COAT.id) -> Any:
         card = PickCard(
             message_id=1, index=0, label="x", action=action, product_id=product_id, sku=sku
-        )  # type: ignore[arg-type]
+        )
         return answer_pick(card, state, FULL, EN)
 
     assert pick("buy_now", "COAT-42L").checkout_sku == "COAT-42L"

@@ -120,6 +120,7 @@ async def test_each_scope_is_needed_for_its_requests_and_no_scope_opens_a_person
         "orders": ("order", {"order_id": order_id}),
         "catalog": ("promos", {"brand": "northwind"}),
         "posts": ("post_publish", {"brand": "northwind", "text": "New in", "key": new_key()}),
+        "webhooks": ("webhooks", {"brand": "northwind"}),
         "invoices": (
             "invoice_send",
             {

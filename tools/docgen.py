@@ -26,7 +26,7 @@ from typing import Any
 import msgspec
 import msgspec.inspect as mi
 
-from chatshop.protocol import brand_frames, frames, limits
+from chatshop.protocol import brand_frames, frames, limits, webhook_frames
 from chatshop.protocol.codec import (
     decode_request,
     decode_server_frame,
@@ -290,7 +290,7 @@ Contents: [Connecting](#connecting) · [Requests and replies](#requests-and-repl
 [Limits](#limits) · [Text](#text) · [Events, cursors and resuming](#events-cursors-and-resuming)
 · [Sending: commit and idempotency](#sending-commit-and-idempotency) · [Money](#money) ·
 [Shopping](#shopping) · [Brands and their customers](#brands-and-their-customers) ·
-[Bots](#bots) · [Close codes](#close-codes) · [Error codes](#error-codes) ·
+[Bots](#bots) · [Webhooks](#webhooks) · [Close codes](#close-codes) · [Error codes](#error-codes) ·
 [Client frames](#client-frames) · [Server frames](#server-frames) · [Events](#events) ·
 [Records](#records) · [A session by hand](#a-session-by-hand)
 
@@ -631,6 +631,22 @@ Every bot may send `hello`, `auth`, `ping` and `logout`. A bot resumes like any 
 answers carry idempotency keys made from the event they answer, so it never answers twice.
 The rate limit is the same as everyone's. The Python SDK is `chatshop.bot`
 (see [docs/bots.md](bots.md)).
+"""
+
+
+WEBHOOKS_SECTION = """\
+## Webhooks
+
+Staff register endpoints for the brand's events ([`webhook_add`](#request-webhook_add):
+a URL and the kinds wanted, {kinds}); the relay POSTs each event as a
+[`WebhookPayload`](#record-webhookpayload), signed (`Chatshop-Signature: v1=` HMAC-SHA256
+of `<Chatshop-Timestamp>.<body>` with the endpoint's secret; refuse timestamps more than
+{tolerance} s old), at least once and in order per thread (deduplicate on
+`Chatshop-Event-Id`). A receiver has {timeout:g} s to answer 2xx; otherwise the delivery is
+retried from {first:g} s, doubling up to {most:g} s between attempts, for {window:g} hours,
+then dead-lettered; 410 disables the endpoint. Deliveries are queued in the same transaction
+as the change they report, so none is lost to a restart. See [docs/webhooks.md](webhooks.md)
+for verification code and the delivery log.
 """
 
 
@@ -1133,6 +1149,14 @@ def render_markdown() -> str:
             per_follower=brand_frames.MAX_POSTS_PER_FOLLOWER_PER_DAY,
         ),
         BOTS_SECTION.format(scope_rows=scope_rows()),
+        WEBHOOKS_SECTION.format(
+            kinds=", ".join(f"`{k}`" for k in webhook_frames.WEBHOOK_KINDS),
+            tolerance=webhook_frames.SIGNATURE_TOLERANCE,
+            timeout=webhook_frames.ATTEMPT_TIMEOUT,
+            first=webhook_frames.RETRY_FIRST,
+            most=webhook_frames.RETRY_MAX,
+            window=webhook_frames.RETRY_FOR / 3600,
+        ),
         close_codes_section(),
         error_codes_section(),
         client_frames_section(anchors),

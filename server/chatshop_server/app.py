@@ -30,6 +30,7 @@ from chatshop_server.peer import Peer
 from chatshop_server.storage.database import StoreSettings
 from chatshop_server.storage.stores import open_stores
 from chatshop_server.throttle import LoginThrottle
+from chatshop_server.webhooks import WebhookDispatcher
 
 log = logging.getLogger("chatshop.server")
 
@@ -102,6 +103,9 @@ class Relay:
             logins=LoginThrottle(clock=config.clock),
         )
         self.bots = BotProcesses(config.bots, self.stores, config.bot_dir)
+        self.webhooks = WebhookDispatcher(
+            self.stores, clock=config.clock, allow_private=config.webhook_private_targets
+        )
         self._server: Server | None = None
         self._connection_cap = config.max_connections
         self._started = time.monotonic()
@@ -141,6 +145,7 @@ class Relay:
         )
         self._started = time.monotonic()
         self._sweeper = asyncio.create_task(self._sweep_deadlines(), name="deadline-sweeper")
+        await self.webhooks.start()
         await self.bots.start(f"ws://127.0.0.1:{self.port}" if self._loopback_ok() else self.url)
         self.log.info("relay listening on %s (db %s)", self.url, self.config.db_path)
 
@@ -148,6 +153,7 @@ class Relay:
         """Stop the relay's bots, close every connection with 1001, finish queued writes,
         close the database."""
         await self.bots.stop()
+        await self.webhooks.stop()
         if self._sweeper is not None:
             self._sweeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -180,7 +186,10 @@ class Relay:
             await asyncio.sleep(self.config.lucky_sweep_seconds)
 
     def _publish(self, publication: Publication) -> None:
-        """After each commit: fan the event out."""
+        """After each commit: fan the event out (or wake the webhook dispatcher)."""
+        if publication.wake:
+            self.webhooks.wake()
+            return
         self.broker.publish(publication)
 
     async def _handle(self, ws: ServerConnection) -> None:

@@ -61,6 +61,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--seed-demo implies northwind's assistant",
     )
     parser.add_argument(
+        "--webhook-private-targets",
+        action="store_true",
+        help="let webhooks POST to loopback and private addresses (a CRM on your own "
+        "network); refused otherwise",
+    )
+    parser.add_argument(
         "--no-bots",
         action="store_true",
         help="with --seed-demo: do not start the demo brand's assistant",
@@ -219,6 +225,7 @@ def config_from_args(args: argparse.Namespace) -> RelayConfig:
         raise ProtocolError(ErrorCode.BAD_REQUEST, f"--run-bot: {exc}") from None
     return RelayConfig(
         bots=bots,
+        webhook_private_targets=args.webhook_private_targets,
         host=args.host,
         port=args.port,
         db_path=args.db if args.db is not None else default_db_path(),

@@ -70,6 +70,9 @@ class RelayConfig:
     # Bots the relay starts as processes of their own (``--run-bot``); they connect like any
     # other bot, with tokens kept in ``<db>.bots/``
     bots: tuple[BotSpec, ...] = ()
+    # Webhooks may POST to loopback and private addresses only when this is set (a relay and
+    # its CRM on one private network; the tests): else a brand could probe the relay's LAN.
+    webhook_private_targets: bool = False
     # Storage
     synchronous: str = "FULL"  # SQLite PRAGMA synchronous: FULL survives power loss too
     fast_passwords: bool = False  # cheaper argon2id parameters, for tests and benchmarks

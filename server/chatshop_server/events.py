@@ -26,6 +26,8 @@ class Publication:
     thread_id: int | None = None
     #: (user id, session id) of a session revoked by this change: its connections close.
     revoked: tuple[int, int] | None = None
+    #: Webhook deliveries were queued: the dispatcher should look (no one receives it).
+    wake: bool = False
 
 
 #: The log body of a revocation notice: stored for no recipient (never replayed), so that

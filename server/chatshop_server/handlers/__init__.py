@@ -17,6 +17,7 @@ from chatshop_server.handlers import (  # noqa: F401 - imported for their regist
     shop,
     social,
     threads,
+    webhooks,
 )
 from chatshop_server.handlers.base import HANDLERS, Handler
 

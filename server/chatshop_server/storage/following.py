@@ -24,6 +24,7 @@ from chatshop.protocol.brand_frames import (
 from chatshop.protocol.cards import ProductCard, PromotionCard
 from chatshop.protocol.errors import ErrorCode, ProtocolError
 from chatshop.protocol.text import check_text
+from chatshop.protocol.webhook_frames import FollowNotice
 from chatshop_server.events import Publication
 from chatshop_server.rules.money import DAY_MS
 from chatshop_server.storage.catalog import (
@@ -39,6 +40,7 @@ from chatshop_server.storage.database import Store, reads, settings, writes
 from chatshop_server.storage.idempotency import recall, remember
 from chatshop_server.storage.messages import post_message
 from chatshop_server.storage.offers import create_offer
+from chatshop_server.storage.outbox import enqueue
 from chatshop_server.storage.tables import (
     follows,
     memberships,
@@ -80,6 +82,8 @@ def follow(
     if brand.id == user_id:
         raise ProtocolError(ErrorCode.BAD_REQUEST, "a brand does not follow itself")
     if _follow_row(conn, user_id, brand.id) is None:
+        notice = FollowNotice(user=user_by_id(conn, user_id), following=True)
+        enqueue(conn, publications, brand.id, "follow", encode(notice))
         conn.execute(
             insert(follows).values(
                 user_id=user_id,
@@ -102,9 +106,12 @@ def follow(
 
 def unfollow(conn: Connection, publications: list[Publication], user_id: int, handle: str) -> None:
     brand = brand_user(conn, handle)
-    conn.execute(
+    gone = conn.execute(
         delete(follows).where(follows.c.user_id == user_id, follows.c.brand_id == brand.id)
     )
+    if gone.rowcount:
+        notice = FollowNotice(user=user_by_id(conn, user_id), following=False)
+        enqueue(conn, publications, brand.id, "follow", encode(notice))
 
 
 def set_follow(

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, delete, func, insert, select, update
 
+from chatshop.protocol import encode
 from chatshop.protocol.errors import ErrorCode, ProtocolError
 from chatshop.protocol.frames import MemberEvent, ThreadEvent
 from chatshop.protocol.models import User
@@ -45,6 +46,7 @@ from chatshop_server.storage.common import (
 from chatshop_server.storage.database import Store, reads, writes
 from chatshop_server.storage.messages import post_message
 from chatshop_server.storage.orders import recent_orders
+from chatshop_server.storage.outbox import enqueue
 from chatshop_server.storage.rows import message_from_row, now_ms
 from chatshop_server.storage.tables import (
     brand_staff,
@@ -153,6 +155,7 @@ def _change(
     handover = _current(conn, parts)
     event = HandoverEvent(handover=handover)
     append_event(conn, publications, event, recipients=parts.members, thread_id=parts.thread.id)
+    enqueue(conn, publications, parts.brand.id, "handover", encode(event), parts.thread.id)
     thread = thread_row(conn, parts.thread.id)
     post_message(conn, publications, thread, parts.members, parts.brand.id, line)
     return handover

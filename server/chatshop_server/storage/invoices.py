@@ -24,10 +24,11 @@ from chatshop.protocol.errors import ErrorCode, ProtocolError
 from chatshop.protocol.models import Message
 from chatshop.protocol.payment_frames import PaymentResult
 from chatshop.protocol.text import check_text
+from chatshop.protocol.webhook_frames import PaymentNotice
 from chatshop_server.events import Publication
 from chatshop_server.rules.money import check_amount
 from chatshop_server.storage.catalog import brand_user, require_staff
-from chatshop_server.storage.common import new_id, require_user, thread_row
+from chatshop_server.storage.common import new_id, require_user, thread_row, users_by_id
 from chatshop_server.storage.database import Store, settings, writes
 from chatshop_server.storage.idempotency import recall, remember
 from chatshop_server.storage.ledger import (
@@ -39,6 +40,7 @@ from chatshop_server.storage.ledger import (
     wallet,
 )
 from chatshop_server.storage.messages import post_message, update_card
+from chatshop_server.storage.outbox import enqueue
 from chatshop_server.storage.rows import message_from_row
 from chatshop_server.storage.tables import invoices, messages
 from chatshop_server.storage.threads import open_direct
@@ -167,6 +169,15 @@ def pay_invoice(
     paid = conn.execute(select(invoices).where(invoices.c.id == invoice_id)).one()
     message: Message = update_card(conn, publications, paid.message_id, _card(paid))
     notify_wallets(conn, publications, transfer_id, [user_id, row.brand_id])
+    notice = PaymentNotice(
+        transfer_id=short_id(transfer_id),
+        kind="invoice",
+        amount=row.total,
+        currency=row.currency,
+        customer=users_by_id(conn, [user_id])[user_id],
+        reference=row.reference,
+    )
+    enqueue(conn, publications, row.brand_id, "payment", encode(notice), row.thread_id)
     result = PaymentResult(
         transfer=transfer_view(conn, transfer_id, user_id),
         message=message,

@@ -24,6 +24,7 @@ from chatshop_server.storage.common import (
 )
 from chatshop_server.storage.database import Store, reads, writes
 from chatshop_server.storage.idempotency import recall, remember
+from chatshop_server.storage.outbox import brand_of_thread, enqueue
 from chatshop_server.storage.prepared import Prepared
 from chatshop_server.storage.rows import message_from_row, now_ms
 from chatshop_server.storage.tables import handovers, memberships, messages, threads
@@ -156,6 +157,10 @@ def post_message(
     )
     event = MessageEvent(thread_id=thread.id, message=message)
     event_id = append_event(conn, publications, event, recipients=members, thread_id=thread.id)
+    if thread.kind == "brand":
+        brand_id = brand_of_thread(conn, members)
+        if brand_id is not None:
+            enqueue(conn, publications, brand_id, "message", encode(event), thread.id)
     _ADVANCE_THREAD.run(
         conn, {"b_thread_id": thread.id, "b_seq": seq, "b_at": now, "b_activity": event_id}
     )

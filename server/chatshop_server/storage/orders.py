@@ -14,7 +14,7 @@ import dataclasses
 import re
 import secrets
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 from sqlalchemy import Connection, insert, select, update
@@ -38,6 +38,7 @@ from chatshop.protocol.shop_models import (
     OrderStep,
     PromoApplied,
 )
+from chatshop.protocol.webhook_frames import PaymentNotice
 from chatshop_server.events import Publication
 from chatshop_server.rules.checkout import Basket, check_checkout, sold_out
 from chatshop_server.storage.carts import (
@@ -71,6 +72,7 @@ from chatshop_server.storage.ledger import (
 )
 from chatshop_server.storage.messages import post_message, update_card
 from chatshop_server.storage.offers import release_offer, use_offer
+from chatshop_server.storage.outbox import enqueue
 from chatshop_server.storage.rows import message_from_row
 from chatshop_server.storage.specs import CheckoutSpec
 from chatshop_server.storage.tables import messages, order_lines, order_steps, orders, variants
@@ -185,6 +187,25 @@ def _tell(conn: Connection, publications: list[Publication], order: Order) -> No
     event = OrderEvent(order=order)
     for user_id in dict.fromkeys([order.customer.id, *staff_ids(conn, order.brand.id)]):
         append_event(conn, publications, event, recipients=[user_id], user_id=user_id)
+    enqueue(conn, publications, order.brand.id, "order", encode(event), order.thread_id)
+
+
+def _payment_notice(
+    conn: Connection,
+    publications: list[Publication],
+    order: Order,
+    transfer_id: int,
+    kind: Literal["purchase", "refund"],
+) -> None:
+    notice = PaymentNotice(
+        transfer_id=short_id(transfer_id),
+        kind=kind,
+        amount=order.total,
+        currency=order.currency,
+        customer=order.customer,
+        order_number=order.number,
+    )
+    enqueue(conn, publications, order.brand.id, "payment", encode(notice), order.thread_id)
 
 
 # --------------------------------------------------------------------------- checkout
@@ -381,6 +402,8 @@ def checkout(
             conn, publications, spec.user_id, basket.brand, [x.variant_id for x in basket.lines]
         )
     _tell(conn, publications, order)
+    if transfer_id is not None:
+        _payment_notice(conn, publications, order, transfer_id, "purchase")
     if card_id is not None:
         mark_paid(conn, publications, card_id, order)
     result = CheckoutResult(
@@ -596,7 +619,10 @@ def _give_back(
         .values(status=status, refund_transfer_id=refund_id, updated_at=now)
     )
     _step(conn, row.id, status, actor, reason, None, None, now)
-    return _announce(conn, publications, row.id, reason, None)
+    order = _announce(conn, publications, row.id, reason, None)
+    if refund_id is not None:
+        _payment_notice(conn, publications, order, refund_id, "refund")
+    return order
 
 
 def cancel_order(

@@ -27,6 +27,7 @@ from chatshop_server.storage.payments import PaymentStore
 from chatshop_server.storage.picks import PickStore
 from chatshop_server.storage.threads import ThreadStore
 from chatshop_server.storage.uploads import UploadStore
+from chatshop_server.storage.webhooks import WebhookStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +55,7 @@ class Stores:
     picks: PickStore
     offers: OfferStore
     checkout_cards: CheckoutCardStore
+    webhooks: WebhookStore
 
     @classmethod
     def on(cls, db: Database) -> Stores:
@@ -80,6 +82,7 @@ class Stores:
             picks=PickStore(db),
             offers=OfferStore(db),
             checkout_cards=CheckoutCardStore(db),
+            webhooks=WebhookStore(db),
         )
 
 

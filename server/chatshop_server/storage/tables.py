@@ -374,6 +374,8 @@ orders = Table(
     Column("released_at", BigInteger, nullable=True),
     Column("offer_id", Integer, nullable=True),  # the offer that gave the discount, if any
     Column("received_at", BigInteger, nullable=True),  # when the customer confirmed receipt
+    # An order placed on the brand's own shop and followed here (brand HTTP API): its id there.
+    Column("external_id", String(64), nullable=True),
     Column("created_at", BigInteger, nullable=False),
     Column("updated_at", BigInteger, nullable=False),
     Index("ix_orders_brand_status", "brand_id", "status", "id"),
@@ -535,4 +537,81 @@ invoices = Table(
     Column("transfer_id", Integer, nullable=True),
     Column("created_at", BigInteger, nullable=False),
     UniqueConstraint("brand_id", "reference", name="uq_invoices_brand_reference"),
+)
+
+webhook_endpoints = Table(
+    "webhook_endpoints",
+    metadata,
+    # Where a brand wants its events POSTed, and the secret that signs them.
+    Column("id", Integer, primary_key=True),
+    Column("brand_id", Integer, ForeignKey("users.id"), nullable=False, index=True),
+    Column("url", Text, nullable=False),
+    Column("kinds", String(80), nullable=False),  # space-separated WebhookKinds
+    Column("secret", String(64), nullable=False),
+    Column("previous_secret", String(64), nullable=True),  # still signs until previous_until
+    Column("previous_until", BigInteger, nullable=True),
+    Column("active", Integer, nullable=False),
+    Column("disabled_reason", Text, nullable=True),
+    Column("created_by", Integer, nullable=True),
+    Column("created_at", BigInteger, nullable=False),
+    Column("rotated_at", BigInteger, nullable=True),
+)
+
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    # The outbox: one row per event per endpoint, written in the event's own transaction.
+    Column("id", Integer, primary_key=True),
+    Column("endpoint_id", Integer, ForeignKey("webhook_endpoints.id"), nullable=False),
+    Column("event_id", String(40), nullable=False),
+    Column("kind", String(10), nullable=False),
+    Column("thread_id", Integer, nullable=True),  # deliveries of one thread go in order
+    Column("body", LargeBinary, nullable=False),
+    Column("status", String(10), nullable=False),  # pending | delivered | dead
+    Column("attempts", Integer, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("next_attempt_at", BigInteger, nullable=False),
+    Column("give_up_at", BigInteger, nullable=False),
+    Column("claimed_until", BigInteger, nullable=True),  # a dispatcher is delivering it
+    Column("delivered_at", BigInteger, nullable=True),
+    Column("last_status", Integer, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("latency_ms", Integer, nullable=True),
+    UniqueConstraint("endpoint_id", "event_id", name="uq_webhook_deliveries_event"),
+    Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
+    Index("ix_webhook_deliveries_order", "endpoint_id", "thread_id", "status", "id"),
+)
+
+api_optins = Table(
+    "api_optins",
+    metadata,
+    # A person lets a brand reach them through the brand HTTP API (its own shop, its CRM).
+    Column("user_id", Integer, ForeignKey("users.id"), primary_key=True),
+    Column("brand_id", Integer, ForeignKey("users.id"), primary_key=True),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+watches = Table(
+    "watches",
+    metadata,
+    # "Tell me when": back in stock, below a price, at its lowest in 30 days.
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False, index=True),
+    Column("product_id", Integer, ForeignKey("products.id"), nullable=False, index=True),
+    Column("variant_id", Integer, nullable=True),
+    Column("kind", String(16), nullable=False),
+    Column("below", BigInteger, nullable=True),
+    Column("armed", Integer, nullable=False),  # 1: fires on the next change that meets it
+    Column("created_at", BigInteger, nullable=False),
+    Column("fired_at", BigInteger, nullable=True),
+)
+
+price_history = Table(
+    "price_history",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("product_id", Integer, ForeignKey("products.id"), nullable=False),
+    Column("price", BigInteger, nullable=False),
+    Column("at", BigInteger, nullable=False),
+    Index("ix_price_history_product", "product_id", "at"),
 )

@@ -20,9 +20,18 @@ from chatshop.protocol.models import User
 #: hand-over state; ``answer``: write in them (messages, typing, read markers, quick replies,
 #: checkout and offer cards, handing a thread to a person); ``orders``: see and advance or
 #: refund the brand's orders; ``catalog``: edit products, images and promo codes; ``posts``:
-#: publish promoted posts; ``invoices``: bill customers.
-Scope = Literal["read", "answer", "orders", "catalog", "posts", "invoices"]
-SCOPES: tuple[Scope, ...] = ("read", "answer", "orders", "catalog", "posts", "invoices")
+#: publish promoted posts; ``invoices``: bill customers; ``webhooks``: manage the brand's
+#: webhook endpoints.
+Scope = Literal["read", "answer", "orders", "catalog", "posts", "invoices", "webhooks"]
+SCOPES: tuple[Scope, ...] = (
+    "read",
+    "answer",
+    "orders",
+    "catalog",
+    "posts",
+    "invoices",
+    "webhooks",
+)
 
 #: Live bot tokens one brand may hold.
 MAX_BOT_TOKENS = 20
@@ -106,7 +115,7 @@ FIELD_NOTES: dict[str, str] = {
     "CreateBotToken.brand": "The brand's handle.",
     "CreateBotToken.name": "What staff call the bot.",
     "CreateBotToken.scopes": "One or more of `read`, `answer`, `orders`, `catalog`, "
-    "`posts`, `invoices`.",
+    "`posts`, `invoices`, `webhooks`.",
     "ListBotTokens.brand": "The brand's handle.",
     "RevokeBotToken.brand": "The brand's handle.",
     "RevokeBotToken.bot_id": "The token's ``bot_id``.",

@@ -103,6 +103,15 @@ from chatshop.protocol.shop_frames import (
     UpdateCartLine,
     UploadMedia,
 )
+from chatshop.protocol.webhook_frames import (
+    WEBHOOK_REQUEST_TYPES,
+    AddWebhook,
+    ListDeliveries,
+    ListWebhooks,
+    RemoveWebhook,
+    ReplayWebhook,
+    RotateWebhookSecret,
+)
 
 # --------------------------------------------------------------------------- results
 
@@ -445,6 +454,7 @@ REQUEST_TYPES: tuple[type[Request[Any]], ...] = (
     *SHOP_REQUEST_TYPES,
     *BRAND_REQUEST_TYPES,
     *BOT_REQUEST_TYPES,
+    *WEBHOOK_REQUEST_TYPES,
 )
 
 AnyRequest = (
@@ -536,6 +546,12 @@ AnyRequest = (
     | CreateBotToken
     | ListBotTokens
     | RevokeBotToken
+    | AddWebhook
+    | ListWebhooks
+    | RemoveWebhook
+    | RotateWebhookSecret
+    | ListDeliveries
+    | ReplayWebhook
 )
 
 # --------------------------------------------------------------------------- replies

@@ -28,6 +28,7 @@ from chatshop.protocol import (
     payment_frames,
     shop_frames,
     shop_models,
+    webhook_frames,
 )
 from chatshop.protocol.limits import PROTOCOL_VERSION
 
@@ -183,6 +184,7 @@ FIELD_NOTES: dict[str, str] = {
 FIELD_NOTES.update(shop_frames.FIELD_NOTES)
 FIELD_NOTES.update(brand_frames.FIELD_NOTES)
 FIELD_NOTES.update(bot_frames.FIELD_NOTES)
+FIELD_NOTES.update(webhook_frames.FIELD_NOTES)
 
 
 COMMON_NOTES: dict[str, str] = {
@@ -379,7 +381,16 @@ def record_types() -> tuple[StructType, ...]:
     for request in request_types():
         if request.result_type not in seen:
             seen.append(request.result_type)
-    modules = (models, cards, payment_frames, shop_models, shop_frames, brand_frames, bot_frames)
+    modules = (
+        models,
+        cards,
+        payment_frames,
+        shop_models,
+        shop_frames,
+        brand_frames,
+        bot_frames,
+        webhook_frames,
+    )
     for module in modules:
         for value in vars(module).values():
             if (

@@ -11,7 +11,14 @@ from __future__ import annotations
 
 from typing import Any, Final, Literal
 
-from chatshop.protocol import bot_frames, brand_frames, frames, payment_frames, shop_frames
+from chatshop.protocol import (
+    bot_frames,
+    brand_frames,
+    frames,
+    payment_frames,
+    shop_frames,
+    webhook_frames,
+)
 from chatshop.protocol.base import Request
 from chatshop.protocol.bot_frames import Scope
 
@@ -58,6 +65,7 @@ BOT_REQUESTS: dict[type[Request[Any]], Scope | AnyBot] = {
     brand_frames.PublishPost: "posts",
     brand_frames.GetPostStats: "posts",
     brand_frames.SendInvoice: "invoices",
+    **{kind: "webhooks" for kind in webhook_frames.WEBHOOK_REQUEST_TYPES},
 }
 
 #: Requests no bot may send, whatever its scopes (listed so that every type is decided).
