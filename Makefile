@@ -15,7 +15,7 @@ export UV_PYTHON ?= python3
 # 2 workers measured fastest on 2 cores (docs/benchmarks.md, "Test suite").
 PYTEST_WORKERS ?= 2
 
-.PHONY: demo test lint pytest lock test-latest bench docs screenshots clean
+.PHONY: demo serve test lint pytest lock test-latest bench docs screenshots clean
 
 $(UV):
 	@echo "chatshop: fetching uv $(UV_VERSION), the installer that reads uv.lock (once) ..."
@@ -29,6 +29,10 @@ $(STAMP): pyproject.toml uv.lock | $(UV)
 
 demo: $(STAMP)
 	$(VENV)/bin/chatshop demo
+
+# The demo in a browser: http://127.0.0.1:8000/ (textual-serve; one demo per tab).
+serve: $(STAMP)
+	$(VENV)/bin/chatshop serve --demo
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src server tests bench tools

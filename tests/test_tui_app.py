@@ -127,19 +127,19 @@ async def test_send_receive_and_switch_threads(relay: RunningRelay, _config_dir:
             pilot, lambda: main.current == group.id and "group hello" in shown_texts(app)
         )
         await alice.send(direct.id, "hi sam, from alice")
-        await wait_for(pilot, lambda: main.book.threads[direct.id].unread == 1)
+        await wait_for(pilot, lambda: main.session.threads.threads[direct.id].unread == 1)
         assert main.sidebar.thread_ids()[0] == direct.id  # most recent activity first
         await pilot.press("alt+up")
         await wait_for(pilot, lambda: main.current == direct.id)
         await wait_for(pilot, lambda: "hi sam, from alice" in shown_texts(app))
-        await wait_for(pilot, lambda: main.book.threads[direct.id].unread == 0)
+        await wait_for(pilot, lambda: main.session.threads.threads[direct.id].unread == 0)
         main.composer.focus()
         await pilot.press(*"hello alice", "enter")
         async for item in alice.events():
             if isinstance(item, MessageEvent) and item.message.text == "hello alice":
                 break
         await wait_for(pilot, lambda: "hello alice" in shown_texts(app))
-        assert not main.book.windows[direct.id].pending
+        assert not main.session.threads.windows[direct.id].pending
     for client in (sam, alice):
         await client.close()
 
@@ -156,19 +156,25 @@ async def test_slash_commands(relay: RunningRelay, _config_dir: Path) -> None:
         await pilot.press(*"/dm @alice", "enter")
         await wait_for(
             pilot,
-            lambda: main.current is not None and main.book.threads[main.current].kind == "direct",
+            lambda: (
+                main.current is not None
+                and main.session.threads.threads[main.current].kind == "direct"
+            ),
         )
         main.composer.set_text("/group new Climbing crew @alice @bob")
         await pilot.press("enter")
         await wait_for(
             pilot,
             lambda: (
-                main.current is not None and main.book.threads[main.current].name == "Climbing crew"
+                main.current is not None
+                and main.session.threads.threads[main.current].name == "Climbing crew"
             ),
         )
         main.composer.set_text("/rename Crag crew")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: main.book.threads[main.current or 0].name == "Crag crew")
+        await wait_for(
+            pilot, lambda: main.session.threads.threads[main.current or 0].name == "Crag crew"
+        )
         hint = main.query_one("#hint")
         main.composer.set_text("/frobnicate")
         await pilot.press("enter")
@@ -197,7 +203,7 @@ async def test_reply_edit_delete(relay: RunningRelay, _config_dir: Path) -> None
         main.composer.focus()
         main.composer.set_text("/reply yes!")
         await pilot.press("enter")
-        window = main.book.windows[direct.id]
+        window = main.session.threads.windows[direct.id]
         await wait_for(pilot, lambda: any(m.text == "yes!" for m in window.messages))
         reply = next(m for m in window.messages if m.text == "yes!")
         assert reply.reply_to == window.messages[0].id
@@ -228,7 +234,7 @@ async def test_offline_queue_sends_once(relay: RunningRelay, _config_dir: Path) 
         await wait_for(pilot, lambda: main.status.state in ("reconnecting", "offline"))
         main.composer.focus()
         await pilot.press(*"sent while offline", "enter")
-        window = main.book.windows[direct.id]
+        window = main.session.threads.windows[direct.id]
         assert [p.text for p in window.pending] == ["sent while offline"]
         await relay.start()
         await wait_for(pilot, lambda: main.status.state == "connected", timeout=15)
@@ -268,7 +274,7 @@ async def test_hostile_text_from_another_client(relay: RunningRelay, _config_dir
         for text in HOSTILE:
             await alice.send(direct.id, text)
             await alice.send(group.id, text)
-        await wait_for(pilot, lambda: main.book.threads[group.id].unread == len(HOSTILE))
+        await wait_for(pilot, lambda: main.session.threads.threads[group.id].unread == len(HOSTILE))
         await wait_for(pilot, lambda: len(shown_texts(app)) == len(HOSTILE))
         await wait_for(pilot, lambda: "[TODO] plan" in drawn(main))
         joined = drawn(main)

@@ -10,18 +10,19 @@ from pathlib import Path
 import pytest
 from textual.widgets import OptionList, Static
 
-from chatshop.client import ChatClient, shop_api
+from chatshop.client import ChatClient
 from chatshop.config import Config
 from chatshop.credentials import TokenStore
 from chatshop.protocol.cards import ProductCard
-from chatshop.protocol.models import Message
+from chatshop.protocol.models import Message, Thread
 from chatshop.protocol.shop_models import LineSpec
-from chatshop.tui import slash
 from chatshop.tui.app import ChatshopApp
+from chatshop.tui.commands import REGISTRY
+from chatshop.tui.commands.registry import Args
+from chatshop.tui.commands.slash import SlashError, parse
 from chatshop.tui.link import LoginPlan
 from chatshop.tui.shop.cart import CartScreen
 from chatshop.tui.shop.checkout import CheckoutScreen
-from chatshop.tui.shop.desk import brand_of
 from chatshop.tui.shop.orders import OrdersScreen
 from chatshop.tui.shop.product import (
     ProductListScreen,
@@ -57,6 +58,11 @@ async def demo(tmp_path: Path, schema_template: Path) -> AsyncIterator[RunningRe
     await running.start()
     yield running
     await running.stop()
+
+
+def brand_of(thread: Thread) -> str | None:
+    brand = next((m for m in thread.members if m.kind == "brand"), None)
+    return brand.handle if brand else None
 
 
 def demo_app(relay: RunningRelay, config_dir: Path, handle: str = "sam") -> ChatshopApp:
@@ -128,7 +134,7 @@ async def test_catalogue_product_cart_promo_checkout(demo: RunningRelay, _config
         checkout = app.screen
         assert isinstance(checkout, CheckoutScreen) and checkout.quote is not None
         assert checkout.quote.discount > 0 and "WELCOME20" in text_of(app, "#checkout-quote")
-        await wait_for(pilot, lambda: "Enter pays" in text_of(app, "#shop-hint"))
+        await wait_for(pilot, lambda: "Enter on Pay pays" in text_of(app, "#shop-hint"))
         if checkout.needs_address:
             for name, value in (
                 ("name", "Sam Carter"),
@@ -138,16 +144,14 @@ async def test_catalogue_product_cart_promo_checkout(demo: RunningRelay, _config
                 ("country", "FR"),
             ):
                 checkout.query_one(f"#address-{name}").value = value  # type: ignore[attr-defined]
-        checkout.shipping.focus()
+        checkout.pay_button.focus()
+        await wait_for(pilot, lambda: app.focused is checkout.pay_button)
         await pilot.press("enter")
         await wait_for(pilot, lambda: checkout.result is not None)
         assert checkout.result is not None
         number = checkout.result.order.number
         assert f"Order placed · {number}" in text_of(app, "#shop-hint")
-        checkout.action_confirm()  # a second confirm closes; nothing is charged again
-        await wait_for(pilot, lambda: isinstance(app.screen, CartScreen))
-
-        app.push_screen(OrdersScreen())
+        await pilot.press("enter")  # again: the orders pane; nothing is charged again
         await wait_for(pilot, lambda: isinstance(app.screen, OrdersScreen) and app.screen.orders)
         orders = app.screen
         assert isinstance(orders, OrdersScreen)
@@ -158,7 +162,7 @@ async def test_catalogue_product_cart_promo_checkout(demo: RunningRelay, _config
 async def test_checkout_key_is_replayed(demo: RunningRelay, _config_dir: Path) -> None:
     """The checkout screen's key makes a second confirm an answer, not a second order."""
     sam = await client_for(demo, "sam")
-    page = await shop_api.catalog(sam, "northwind")
+    page = await sam.shop.catalog("northwind")
     scarf = next(p for p in page.products if p.barcode == "4006381333931")
     app = demo_app(demo, _config_dir)
     async with app.run_test(size=SIZE) as pilot:
@@ -166,17 +170,16 @@ async def test_checkout_key_is_replayed(demo: RunningRelay, _config_dir: Path) -
         screen = CheckoutScreen("northwind", items=[LineSpec(sku=scarf.variants[0].sku)])
         app.push_screen(screen)
         await wait_for(pilot, lambda: screen.quote is not None)
-        await wait_for(pilot, lambda: "Enter pays" in text_of(app, "#shop-hint"))
+        await wait_for(pilot, lambda: "Enter on Pay pays" in text_of(app, "#shop-hint"))
         assert screen.quote is not None
-        first = await shop_api.checkout(
-            sam,
+        first = await sam.shop.checkout(
             "northwind",
             screen.key,
             expected_total=screen.quote.total,
             items=screen.items,
             shipping=screen._shipping_code(),
         )
-        screen.action_confirm()
+        screen.action_pay()
         await wait_for(pilot, lambda: screen.result is not None)
         assert screen.result is not None and screen.result.replayed
         assert screen.result.order.number == first.order.number
@@ -187,26 +190,32 @@ async def test_checkout_key_is_replayed(demo: RunningRelay, _config_dir: Path) -
 async def test_cart_reply_to_a_product_card(demo: RunningRelay, _config_dir: Path) -> None:
     """Replying ``#cart`` to the coat card asks for the size, then adds it instead of
     sending text; /cart then shows it."""
+    from test_tui_defects import share_coat
+
+    await share_coat(demo)
     app = demo_app(demo, _config_dir)
     async with app.run_test(size=SIZE) as pilot:
         await main_ready(pilot)
         main = app.main_screen()
         assert main is not None
         await wait_for(
-            pilot, lambda: any(brand_of(t) == "northwind" for t in main.book.threads.values())
+            pilot,
+            lambda: any(brand_of(t) == "northwind" for t in main.session.threads.threads.values()),
         )
-        brand_thread = next(t.id for t in main.book.threads.values() if brand_of(t) == "northwind")
+        brand_thread = next(
+            t.id for t in main.session.threads.threads.values() if brand_of(t) == "northwind"
+        )
         main.open_thread(brand_thread)
 
         def card_message() -> Message | None:
-            window = main.book.window(brand_thread)
+            window = main.session.threads.window(brand_thread)
             messages = window.messages if window else []
             return next((m for m in messages if isinstance(m.card, ProductCard)), None)
 
         await wait_for(pilot, lambda: card_message() is not None)
         message = card_message()
         assert message is not None and isinstance(message.card, ProductCard)
-        main._start_reply(message)
+        main.reply_to(message)
         main.composer.focus()
         await pilot.press(*"#cart", "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, VariantPicker))
@@ -216,8 +225,11 @@ async def test_cart_reply_to_a_product_card(demo: RunningRelay, _config_dir: Pat
         labels = [v.label for v in message.card.variants]
         options.highlighted = labels.index("42L")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: "Added to your @northwind cart" in main._hint)
-        assert not any(m.text == "#cart" for m in main.book.window(brand_thread).messages)  # type: ignore[union-attr]
+        await wait_for(
+            pilot, lambda: "Added to your @northwind cart" in main.conversation.hint_line.text
+        )
+        window = main.session.threads.window(brand_thread)
+        assert window is not None and not any(m.text == "#cart" for m in window.messages)
         main.composer.focus()
         await pilot.press(*"/cart", "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, CartScreen) and app.screen.carts)
@@ -229,12 +241,12 @@ async def test_orders_pane_moves_live(demo: RunningRelay, _config_dir: Path) -> 
     """Sam's pane shows his new order; nora confirms it and ships it with tracking from her
     own queue, and sam's pane follows each step without reloading."""
     sam = await client_for(demo, "sam")
-    page = await shop_api.catalog(sam, "northwind")
+    page = await sam.shop.catalog("northwind")
     scarf = next(p for p in page.products if p.barcode == "4006381333931")
     items = [LineSpec(sku=scarf.variants[0].sku)]
-    quote = await shop_api.quote(sam, "northwind", items=items)
-    placed = await shop_api.checkout(
-        sam, "northwind", "live-order-1", expected_total=quote.total, items=items
+    quote = await sam.shop.quote("northwind", items=items)
+    placed = await sam.shop.checkout(
+        "northwind", "live-order-1", expected_total=quote.total, items=items
     )
     await sam.close()
     nora = await client_for(demo, "nora")
@@ -246,11 +258,11 @@ async def test_orders_pane_moves_live(demo: RunningRelay, _config_dir: Path) -> 
         pane = app.screen
         assert isinstance(pane, OrdersScreen)
         assert pane.orders[0].number == placed.order.number
-        await shop_api.advance(nora, placed.order.id, "confirmed")
+        await nora.shop.advance(placed.order.id, "confirmed")
         await wait_for(pilot, lambda: pane.orders[0].status == "confirmed")
-        await shop_api.advance(nora, placed.order.id, "preparing")
-        await shop_api.advance(
-            nora, placed.order.id, "shipped", carrier="Colissimo", tracking="6A000111"
+        await nora.shop.advance(placed.order.id, "preparing")
+        await nora.shop.advance(
+            placed.order.id, "shipped", carrier="Colissimo", tracking="6A000111"
         )
         await wait_for(pilot, lambda: pane.orders[0].status == "shipped")
         assert "tracking Colissimo 6A000111" in text_of(app, "#orders-detail")
@@ -261,12 +273,12 @@ async def test_staff_advance_from_the_queue(demo: RunningRelay, _config_dir: Pat
     """nora's queue: n confirms, n prepares, n asks for carrier and tracking and ships,
     r r refunds."""
     sam = await client_for(demo, "sam")
-    page = await shop_api.catalog(sam, "northwind")
+    page = await sam.shop.catalog("northwind")
     scarf = next(p for p in page.products if p.barcode == "4006381333931")
     items = [LineSpec(sku=scarf.variants[0].sku)]
-    quote = await shop_api.quote(sam, "northwind", items=items)
-    placed = await shop_api.checkout(
-        sam, "northwind", "staff-order-1", expected_total=quote.total, items=items
+    quote = await sam.shop.quote("northwind", items=items)
+    placed = await sam.shop.checkout(
+        "northwind", "staff-order-1", expected_total=quote.total, items=items
     )
     app = demo_app(demo, _config_dir, "nora")
     async with app.run_test(size=SIZE) as pilot:
@@ -291,21 +303,27 @@ async def test_staff_advance_from_the_queue(demo: RunningRelay, _config_dir: Pat
         assert "Press r again" in text_of(app, "#shop-hint")
         await pilot.press("r")
         await wait_for(pilot, lambda: queue.orders[0].status == "refunded")
-    mine = await shop_api.orders(sam)
+    mine = await sam.shop.orders()
     assert next(o for o in mine.orders if o.id == placed.order.id).status == "refunded"
     await sam.close()
 
 
 def test_shop_commands_parse() -> None:
     """Shop commands take free words and @handles; the ones needing words say so."""
-    assert slash.parse("/products wool scarf @northwind") == slash.Command(
-        "products", handles=("northwind",), text="wool scarf"
+
+    def args(line: str) -> Args:
+        parsed = parse(REGISTRY, line)
+        assert parsed is not None
+        return parsed[1]
+
+    assert args("/products wool scarf @northwind") == Args(
+        handles=("northwind",), text="wool scarf"
     )
-    assert slash.parse("/orders @northwind") == slash.Command("orders", handles=("northwind",))
-    assert slash.parse("/cart") == slash.Command("cart")
+    assert args("/orders @northwind") == Args(handles=("northwind",))
+    assert args("/cart") == Args()
     for line in ("/scan", "/promo", "/products @northwind"):
-        with pytest.raises(slash.SlashError):
-            slash.parse(line)
+        with pytest.raises(SlashError):
+            parse(REGISTRY, line)
 
 
 async def test_scan_and_search_in_a_brand_thread(demo: RunningRelay, _config_dir: Path) -> None:
@@ -328,10 +346,11 @@ async def test_scan_and_search_in_a_brand_thread(demo: RunningRelay, _config_dir
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is main)
         await wait_for(
-            pilot, lambda: any(brand_of(t) == "northwind" for t in main.book.threads.values())
+            pilot,
+            lambda: any(brand_of(t) == "northwind" for t in main.session.threads.threads.values()),
         )
         main.open_thread(
-            next(t.id for t in main.book.threads.values() if brand_of(t) == "northwind")
+            next(t.id for t in main.session.threads.threads.values() if brand_of(t) == "northwind")
         )
         main.composer.focus()
         await pilot.press(*"/search coat", "enter")
@@ -343,10 +362,12 @@ async def test_scan_and_search_in_a_brand_thread(demo: RunningRelay, _config_dir
         )
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is main)
-        main.open_thread(next(t.id for t in main.book.threads.values() if brand_of(t) is None))
+        main.open_thread(
+            next(t.id for t in main.session.threads.threads.values() if brand_of(t) is None)
+        )
         main.composer.focus()
         await pilot.press(*"/search zzz-nothing", "enter")
-        await wait_for(pilot, lambda: "No loaded message contains" in main._hint)
+        await wait_for(pilot, lambda: "Nothing here contains" in main.conversation.hint_line.text)
         assert app.screen is main
 
 
@@ -354,13 +375,13 @@ async def test_customer_cancels_before_shipping(demo: RunningRelay, _config_dir:
     """Sam cancels a placed order from his pane with c c: the relay refunds his wallet and
     puts the scarf back on the shelf."""
     sam = await client_for(demo, "sam")
-    page = await shop_api.catalog(sam, "northwind")
+    page = await sam.shop.catalog("northwind")
     scarf = next(p for p in page.products if p.barcode == "4006381333931")
     items = [LineSpec(sku=scarf.variants[0].sku)]
-    quote = await shop_api.quote(sam, "northwind", items=items)
+    quote = await sam.shop.quote("northwind", items=items)
     before = (await sam.wallet()).balances
-    placed = await shop_api.checkout(
-        sam, "northwind", "cancel-order-1", expected_total=quote.total, items=items
+    placed = await sam.shop.checkout(
+        "northwind", "cancel-order-1", expected_total=quote.total, items=items
     )
     app = demo_app(demo, _config_dir)
     async with app.run_test(size=SIZE) as pilot:
@@ -375,7 +396,7 @@ async def test_customer_cancels_before_shipping(demo: RunningRelay, _config_dir:
         await pilot.press("c")
         await wait_for(pilot, lambda: pane.orders[0].status == "cancelled")
     assert (await sam.wallet()).balances == before
-    again = await shop_api.catalog(sam, "northwind")
+    again = await sam.shop.catalog("northwind")
     restocked = next(p for p in again.products if p.id == scarf.id)
     assert restocked.variants[0].stock == scarf.variants[0].stock
     await sam.close()

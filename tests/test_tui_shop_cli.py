@@ -9,7 +9,6 @@ import pytest
 
 from chatshop.brand_cli import import_file
 from chatshop.cli import build_parser
-from chatshop.client import shop_api
 from conftest import RunningRelay, make_user
 from shop_support import open_shop
 
@@ -36,7 +35,7 @@ async def test_brand_import_command(
     out = capsys.readouterr().out
     assert "row " in out and "nothing was imported" in out
     sam = await make_user(relay.url, "sam")
-    page = await shop_api.catalog(sam, "northwind")
+    page = await sam.shop.catalog("northwind")
     assert sorted(p.sku for p in page.products) == ["BEANIE", "COAT"]
     await sam.close()
 

@@ -1,8 +1,8 @@
 """How the shop looks: a product card, the product screen with its picture, the cart with
 changed lines and a promo, the checkout, and the orders pane with a timeline.
 
-The data is fixed (no relay, fixed times) so the pictures are stable; the behaviour against
-a real relay is in test_tui_shop.py. Update with
+Every screen is drawn at 80x24 and at 200x60. The data is fixed (no relay, fixed times) so
+the pictures are stable; the behaviour against a real relay is in test_tui_shop.py. Update with
 ``pytest tests/test_tui_shop_snapshots.py --snapshot-update`` and review the SVGs.
 """
 
@@ -14,14 +14,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from textual.app import App, ComposeResult
 from textual.pilot import Pilot
-from textual.screen import Screen
-from textual.widgets import Static
 
-from chatshop.config import Config
 from chatshop.protocol.cards import CardVariant, ProductCard
-from chatshop.protocol.models import User
+from chatshop.protocol.models import Message, User
 from chatshop.protocol.shop_models import (
     Address,
     Cart,
@@ -38,13 +34,14 @@ from chatshop.protocol.shop_models import (
     ShippingOption,
     Variant,
 )
-from chatshop.tui.link import Link
 from chatshop.tui.shop.base import ShopScreen, image_cache
 from chatshop.tui.shop.cart import CartScreen
 from chatshop.tui.shop.checkout import CheckoutScreen
 from chatshop.tui.shop.images import media_url
 from chatshop.tui.shop.orders import OrdersScreen
-from chatshop.tui.shop.product import ProductScreen
+from chatshop.tui.shop.product import ProductScreen, VariantPicker
+from test_tui_snapshots import PIZZA, SIZES, Size, fixture_app, logged_in
+from waiting import settled, wait_for
 
 URL = "ws://127.0.0.1:8765"
 NOW = datetime(2026, 3, 6, 18, 30, tzinfo=UTC)
@@ -88,7 +85,7 @@ def picture() -> bytes:
     )
 
 
-SIZES = {"40R": 6, "42R": 0, "42L": 3, "44L": 1}
+COAT_SIZES = {"40R": 6, "42R": 0, "42L": 3, "44L": 1}
 COAT = Product(
     id=1,
     brand=NORTHWIND,
@@ -106,7 +103,7 @@ COAT = Product(
     images=[IMAGE],
     variants=[
         Variant(id=10 + n, sku=f"COAT-{label}", label=label, options={"size": label}, stock=stock)
-        for n, (label, stock) in enumerate(SIZES.items())
+        for n, (label, stock) in enumerate(COAT_SIZES.items())
     ],
 )
 SCARF = Product(
@@ -230,45 +227,26 @@ ORDERS = [
 ]
 
 
-class Backdrop(Screen[None]):
-    def compose(self) -> ComposeResult:
-        yield Static("chatshop")
-
-
-class ShopFixtureApp(App[None]):
-    """Just enough of the app for a shop screen: a link nobody serves, a relay URL."""
-
-    def __init__(self, screen: Screen[Any]) -> None:
-        super().__init__()
-        self.link = Link()
-        self.server_url = URL
-        self.handle = "sam"
-        self.first = screen
-
-    def on_mount(self) -> None:
-        self.push_screen(Backdrop())
-        self.push_screen(self.first)
+async def over_main(pilot: Pilot[None], screen: ShopScreen, fill: Callable[[], None]) -> None:
+    """Log in with fixed data, open ``screen`` over the main screen and fill it with what the
+    relay would have answered."""
+    await logged_in(pilot, {3: PIZZA})
+    pilot.app.push_screen(screen)
+    await wait_for(pilot, lambda: pilot.app.screen is screen and screen.is_mounted)
+    fill()
+    await settled(pilot)
 
 
 def shown(screen: ShopScreen, fill: Callable[[], None]) -> Callable[[Pilot[None]], Any]:
     async def run_before(pilot: Pilot[None]) -> None:
-        await pilot.pause()
-        fill()
-        await pilot.pause()
-        await pilot.pause()
+        await over_main(pilot, screen, fill)
 
     return run_before
 
 
 def test_product_card(snap_compare: SnapCompare) -> None:
     """A product card in the brand thread: price, former price struck through, sizes (sold
-    out ones struck), and the keys; picked with ctrl+t so the card keys show."""
-    from chatshop.protocol.frames import History
-    from chatshop.protocol.models import Message, Thread
-    from chatshop.tui import jobs
-    from chatshop.tui.app import ChatshopApp
-    from chatshop.tui.link import LoggedIn
-
+    out ones struck); picked with ctrl+t so its keys show in the footer."""
     card = ProductCard(
         product_id=1,
         brand_id=4,
@@ -286,71 +264,66 @@ def test_product_card(snap_compare: SnapCompare) -> None:
         Message(id=41, thread_id=4, seq=1, sender_id=4, text="New in, 20 % off:", created_at=T0),
         Message(id=42, thread_id=4, seq=2, sender_id=4, text="", created_at=T0 + 1000, card=card),
     ]
-    thread = Thread(
-        id=4,
-        kind="direct",
-        name="",
-        owner_id=None,
-        members=[SAM, NORTHWIND],
-        last_seq=2,
-        last_activity=T0 + 1000,
-        read_seq=2,
-        last_message=messages[-1],
-    )
 
     async def run_before(pilot: Pilot[None]) -> None:
-        app = pilot.app
-        assert isinstance(app, ChatshopApp)
-        app.post_message(LoggedIn(URL, SAM, "token"))
-        await pilot.pause()
-        main = app.main_screen()
-        assert main is not None
-        main.sidebar.now = lambda: NOW.replace(tzinfo=None)
-        main.composer.cursor_blink = False
-        main.receive(jobs.ThreadsLoaded([thread]))
-        main.receive(
-            jobs.HistoryLoaded(History(thread_id=4, messages=messages, more=False), "latest")
-        )
-        await pilot.pause()
+        main = await logged_in(pilot, {4: messages}, current=4)
         await pilot.press("ctrl+t")
-        await pilot.pause()
+        await wait_for(pilot, lambda: main.transcript.selected is not None)
+        await settled(pilot)
 
-    app = ChatshopApp(
-        Config(), tokens=None, server=URL, persist=False, tz=UTC, today=lambda: NOW.date()
-    )
-    assert snap_compare(app, terminal_size=(100, 20), run_before=run_before)
+    assert snap_compare(fixture_app(), terminal_size=(100, 20), run_before=run_before)
 
 
-def test_product_screen(snap_compare: SnapCompare) -> None:
-    """The product with its half-block picture, the size picker and a similar item."""
+@SIZES
+def test_product_screen(snap_compare: SnapCompare, size: Size) -> None:
+    """The product with its half-block picture (a quarter of the screen wide), the size
+    picker and a similar item; Add to cart is a key in the footer, not Enter."""
     image_cache(URL)._bytes[media_url(URL, IMAGE)] = picture()
-    screen = ProductScreen(lambda c: None)  # type: ignore[arg-type, return-value]
+    screen = ProductScreen(lambda c: c.shop.product(1))
     fill = shown(screen, lambda: screen._loaded(ProductResult(product=COAT, similar=[SCARF])))
-    assert snap_compare(ShopFixtureApp(screen), terminal_size=(100, 30), run_before=fill)
+    assert snap_compare(fixture_app(), terminal_size=size, run_before=fill)
 
 
-def test_cart_screen(snap_compare: SnapCompare) -> None:
+@SIZES
+def test_cart_screen(snap_compare: SnapCompare, size: Size) -> None:
     """Cart lines with a changed price and a changed stock, the promo, and the totals."""
     screen = CartScreen()
     fill = shown(screen, lambda: screen._loaded(CartList(carts=[CART])))
-    assert snap_compare(ShopFixtureApp(screen), terminal_size=(100, 24), run_before=fill)
+    assert snap_compare(fixture_app(), terminal_size=size, run_before=fill)
 
 
-def test_checkout_screen(snap_compare: SnapCompare) -> None:
-    """Items, promo, shipping choice, address, total and wallet balance."""
+@SIZES
+def test_checkout_screen(snap_compare: SnapCompare, size: Size) -> None:
+    """Items, shipping choice, the promo field, total, wallet balance and the Pay button."""
     screen = CheckoutScreen("northwind")
 
     def fill() -> None:
         screen._address_loaded(ADDRESS)
         screen._quoted(QUOTE)
 
-    assert snap_compare(
-        ShopFixtureApp(screen), terminal_size=(100, 30), run_before=shown(screen, fill)
-    )
+    assert snap_compare(fixture_app(), terminal_size=size, run_before=shown(screen, fill))
 
 
-def test_orders_pane(snap_compare: SnapCompare) -> None:
-    """Orders with status, and the highlighted one's tracking and timeline."""
+@SIZES
+def test_orders_pane(snap_compare: SnapCompare, size: Size) -> None:
+    """Orders with status, the highlighted one's tracking and timeline; a customer's pane
+    offers the cancel key only."""
     screen = OrdersScreen()
     fill = shown(screen, lambda: screen._loaded(OrderPage(orders=ORDERS, more=False)))
-    assert snap_compare(ShopFixtureApp(screen), terminal_size=(100, 26), run_before=fill)
+    assert snap_compare(fixture_app(), terminal_size=size, run_before=fill)
+
+
+@SIZES
+def test_staff_queue(snap_compare: SnapCompare, size: Size) -> None:
+    """nora's queue at @northwind: the staff keys, and each order's customer."""
+    screen = OrdersScreen("staff", "northwind")
+    fill = shown(screen, lambda: screen._loaded(OrderPage(orders=ORDERS, more=False)))
+    assert snap_compare(fixture_app(), terminal_size=size, run_before=fill)
+
+
+@SIZES
+def test_variant_picker(snap_compare: SnapCompare, size: Size) -> None:
+    """Which size? with the stock read live (42L: 3 left, 42R sold out)."""
+    screen = VariantPicker("Harbor sport coat", 1)
+    fill = shown(screen, lambda: screen._loaded(ProductResult(product=COAT, similar=[])))
+    assert snap_compare(fixture_app(), terminal_size=size, run_before=fill)

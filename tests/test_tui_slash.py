@@ -8,8 +8,27 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chatshop.tui import slash
-from chatshop.tui.slash import Command, SlashError, complete, completions, parse
+from chatshop.tui.commands import REGISTRY, slash
+from chatshop.tui.commands.registry import Args
+from chatshop.tui.commands.slash import SlashError
+
+
+def Command(name: str, verb: str = "", handles: tuple[str, ...] = (), text: str = "") -> object:
+    """What a parsed line is: the command's name and its arguments."""
+    return (name, Args(verb=verb, handles=handles, text=text))
+
+
+def parse(line: str) -> object:
+    parsed = slash.parse(REGISTRY, line)
+    return None if parsed is None else (parsed[0].name, parsed[1])
+
+
+def complete(line: str, handles: list[str] | None = None) -> str | None:
+    return slash.complete(REGISTRY, line, handles or [])
+
+
+def completions(line: str) -> list[object]:
+    return list(slash.completions(REGISTRY, line))
 
 
 @pytest.mark.parametrize(
@@ -36,7 +55,7 @@ from chatshop.tui.slash import Command, SlashError, complete, completions, parse
         ("/DM @alice", Command("dm", handles=("alice",))),
     ],
 )
-def test_commands_parse(line: str, expected: Command) -> None:
+def test_commands_parse(line: str, expected: object) -> None:
     """Each documented command parses into its name, verb, handles and text."""
     assert parse(line) == expected
 
@@ -88,6 +107,6 @@ def test_completion_and_inline_help() -> None:
     assert complete("/dm @al", ["alice", "bob"]) == "/dm @alice "
     assert complete("hi @b", ["alice", "bob"]) == "hi @bob "
     assert complete("/zz") is None
-    assert [s.name for s in completions("/d")] == ["dm", "delete"]
-    assert [s.name for s in completions("/dm @a")] == ["dm"]
+    assert [c.name for c in slash.completions(REGISTRY, "/d")] == ["dm", "delete"]
+    assert [c.name for c in slash.completions(REGISTRY, "/dm @a")] == ["dm"]
     assert completions("hello") == []

@@ -2,7 +2,8 @@
 money: payment and request cards, split and red-packet cards, the payment confirmation and
 the wallet screen.
 
-The data is fixed (no relay, fixed clock and time zone) so the pictures are stable; the
+Every screen is drawn at 80x24 (the smallest terminal it must work in) and at 200x60. The
+data is fixed (no relay, fixed clock and time zone) so the pictures are stable; the
 behaviour against a real relay is in test_tui_app.py. Update with
 ``pytest tests/test_tui_snapshots.py --snapshot-update`` and review the SVGs.
 """
@@ -13,26 +14,30 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 
+from chatshop.client import ConnectionState, StateChanged
 from chatshop.config import Config
 from chatshop.protocol.cards import (
     Card,
     LuckyMoneyCard,
     PacketClaim,
     PaymentCard,
+    QuickRepliesCard,
+    QuickReply,
     RequestCard,
     SplitCard,
     SplitShare,
 )
-from chatshop.protocol.frames import History
 from chatshop.protocol.models import Message, Thread, User
 from chatshop.protocol.payment_frames import Balance, Transfer, TransferPage, WalletResult
-from chatshop.tui import jobs
 from chatshop.tui.app import ChatshopApp
 from chatshop.tui.link import LoggedIn
+from chatshop.tui.screens.confirm import ConfirmScreen
 from chatshop.tui.screens.main import MainScreen
 from chatshop.tui.screens.wallet import WalletScreen
+from waiting import settled, wait_for
 
 URL = "ws://127.0.0.1:8765"
 NOW = datetime(2026, 3, 6, 18, 30, tzinfo=UTC)
@@ -45,11 +50,19 @@ BOB = User(id=3, handle="bob", display_name="Bob Okafor")
 NORTHWIND = User(id=4, handle="northwind", display_name="Northwind Outfitters", kind="brand")
 
 SnapCompare = Callable[..., bool]
+SIZES = pytest.mark.parametrize("size", [(80, 24), (200, 60)], ids=["80x24", "200x60"])
+Size = tuple[int, int]
 
 
-def _m(seq: int, sender: User, text: str, at: int, **extra: Any) -> Message:
+def _m(seq: int, sender: User, text: str, at: int, thread_id: int = 3, **extra: Any) -> Message:
     return Message(
-        id=300 + seq, thread_id=3, seq=seq, sender_id=sender.id, text=text, created_at=at, **extra
+        id=300 + seq + 100 * (thread_id - 3),
+        thread_id=thread_id,
+        seq=seq,
+        sender_id=sender.id,
+        text=text,
+        created_at=at,
+        **extra,
     )
 
 
@@ -129,27 +142,55 @@ THREADS = [
 ]
 
 
-def fixture_app() -> ChatshopApp:
+def fixture_app(*, intro: bool = False) -> ChatshopApp:
     return ChatshopApp(
-        Config(), tokens=None, server=URL, persist=False, tz=UTC, today=lambda: NOW.date()
+        Config(intro_seen=not intro),
+        tokens=None,
+        server=URL,
+        persist=False,
+        tz=UTC,
+        today=lambda: NOW.date(),
     )
 
 
-async def show_main(pilot: Pilot[None]) -> None:
-    """Log in as sam with fixed data: what the link would have posted."""
+async def logged_in(
+    pilot: Pilot[None],
+    histories: dict[int, list[Message]],
+    *,
+    current: int = 3,
+    threads: list[Thread] | None = None,
+    wallet: WalletResult | None = None,
+) -> MainScreen:
+    """Log in as sam with fixed data, as the link would have delivered it."""
     app = pilot.app
     assert isinstance(app, ChatshopApp)
     app.post_message(LoggedIn(URL, SAM, "token"))
-    await pilot.pause()
+    await wait_for(pilot, lambda: isinstance(app.screen, MainScreen) and app.screen.is_mounted)
     main = app.main_screen()
     assert main is not None
     main.sidebar.now = lambda: NOW.replace(tzinfo=None)
     main.composer.cursor_blink = False
-    main.receive(jobs.ThreadsLoaded(THREADS))
-    main.receive(jobs.HistoryLoaded(History(thread_id=3, messages=PIZZA, more=False), "latest"))
-    await pilot.pause()
+    session = app.session
+    session.threads.load(threads or THREADS)
+    for thread_id, messages in histories.items():
+        window = session.threads.window(thread_id) or session.threads.new_window(thread_id)
+        window.reset(messages, more=False)
+    if wallet is not None:
+        session.wallet.load(wallet)
+        app.feed.wallet_loaded()
+    app.feed.link_changed(StateChanged(state=ConnectionState.CONNECTED))
+    app.feed.threads_loaded()
+    await wait_for(pilot, lambda: main.current is not None)
+    main.open_thread(current)
+    await wait_for(pilot, lambda: main.current == current and main.transcript.window)
+    await settled(pilot)
+    return main
+
+
+async def show_main(pilot: Pilot[None]) -> None:
+    main = await logged_in(pilot, {3: PIZZA})
     main.transcript.set_read(ALICE.id, 6)
-    await pilot.pause()
+    await settled(pilot)
 
 
 def test_login_screen(snap_compare: SnapCompare) -> None:
@@ -157,15 +198,17 @@ def test_login_screen(snap_compare: SnapCompare) -> None:
     assert snap_compare(fixture_app(), terminal_size=(80, 24))
 
 
-def test_main_screen_80x24(snap_compare: SnapCompare) -> None:
-    """Threads, the group conversation with a day separator, a reply, an edit, a deleted
-    message, a new-messages marker, a read marker and hostile text, at 80x24."""
-    assert snap_compare(fixture_app(), terminal_size=(80, 24), run_before=show_main)
+@SIZES
+def test_main_screen(snap_compare: SnapCompare, size: Size) -> None:
+    """Threads (one line each, never wrapped), the group conversation with a day separator,
+    a reply, an edit, a deleted message, a new-messages marker, a read marker and hostile
+    text, scrolled to the newest message, the footer whole."""
+    assert snap_compare(fixture_app(), terminal_size=size, run_before=show_main)
 
 
-def test_main_screen_wide(snap_compare: SnapCompare) -> None:
-    """The same at 120x32."""
-    assert snap_compare(fixture_app(), terminal_size=(120, 32), run_before=show_main)
+def test_first_run_hint(snap_compare: SnapCompare) -> None:
+    """The first time, a line says what to try and where help is."""
+    assert snap_compare(fixture_app(intro=True), terminal_size=(80, 24), run_before=show_main)
 
 
 def test_slash_completion(snap_compare: SnapCompare) -> None:
@@ -174,18 +217,70 @@ def test_slash_completion(snap_compare: SnapCompare) -> None:
     async def run_before(pilot: Pilot[None]) -> None:
         await show_main(pilot)
         await pilot.press(*"/fr")
+        await settled(pilot)
 
     assert snap_compare(fixture_app(), terminal_size=(100, 28), run_before=run_before)
 
 
-def test_help_screen(snap_compare: SnapCompare) -> None:
-    """F1 shows keys and commands."""
+@SIZES
+def test_help_screen(snap_compare: SnapCompare, size: Size) -> None:
+    """F1 shows keys and commands, generated from the registry; long lines wrap under
+    their own column."""
 
     async def run_before(pilot: Pilot[None]) -> None:
         await show_main(pilot)
         await pilot.press("f1")
+        await settled(pilot)
 
-    assert snap_compare(fixture_app(), terminal_size=(100, 34), run_before=run_before)
+    assert snap_compare(fixture_app(), terminal_size=size, run_before=run_before)
+
+
+BOT_ANSWER = [
+    _m(1, NORTHWIND, "New in: the Harbor sport coat, 20 % off", T0 - 600_000, thread_id=4),
+    _m(2, SAM, "do you have it in 42L?", T0 - 120_000, thread_id=4),
+    Message(
+        id=399,
+        thread_id=4,
+        seq=3,
+        sender_id=NORTHWIND.id,
+        text="Yes, 3 left in 42L. Buy now?",
+        created_at=T0 - 60_000,
+        card=QuickRepliesCard(
+            product_id=1,
+            replies=[
+                QuickReply(
+                    label="Buy now",
+                    text="Buy now",
+                    action="buy_now",
+                    product_id=1,
+                    sku="NW-COAT-42L",
+                ),
+                QuickReply(
+                    label="Add to cart",
+                    text="Add to cart",
+                    action="add_to_cart",
+                    product_id=1,
+                    sku="NW-COAT-42L",
+                ),
+                QuickReply(label="Talk to a person", text="A person", action="handover"),
+            ],
+        ),
+    ),
+]
+
+
+@SIZES
+def test_quick_replies_as_buttons(snap_compare: SnapCompare, size: Size) -> None:
+    """The bot's quick replies under its answer, as buttons; Tab from the empty composer
+    has put the focus on the first."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        main = await logged_in(pilot, {4: BOT_ANSWER}, current=4)
+        await wait_for(pilot, lambda: main.conversation.choices)
+        await pilot.press("tab")
+        await settled(pilot)
+
+    assert snap_compare(fixture_app(), terminal_size=size, run_before=run_before)
 
 
 # --------------------------------------------------------------------------- money
@@ -341,69 +436,68 @@ TRANSFERS = [
 
 async def show_money(pilot: Pilot[None], thread_id: int = 1) -> MainScreen:
     """The main screen with the wallet loaded and the money cards in the direct thread."""
-    await show_main(pilot)
-    app = pilot.app
-    assert isinstance(app, ChatshopApp)
-    main = app.main_screen()
-    assert main is not None
-    main.receive(jobs.WalletLoaded(WALLET))
-    main.receive(jobs.HistoryLoaded(History(thread_id=1, messages=DIRECT, more=False), "latest"))
-    main.receive(
-        jobs.HistoryLoaded(
-            History(thread_id=3, messages=[*PIZZA, *GROUP_CARDS], more=False), "latest"
-        )
+    main = await logged_in(
+        pilot, {1: DIRECT, 3: [*PIZZA, *GROUP_CARDS]}, current=thread_id, wallet=WALLET
     )
-    main.open_thread(thread_id)
-    await pilot.pause()
+    await settled(pilot)
     return main
 
 
-def test_request_and_payment_cards(snap_compare: SnapCompare) -> None:
+@SIZES
+def test_request_and_payment_cards(snap_compare: SnapCompare, size: Size) -> None:
     """A payment card (its note's bidi override removed), a request addressed to sam with
-    Pay and Decline, and a paid request, in a direct thread; the balance in the status line."""
+    Pay and Decline as buttons under it, and a paid request; the balance in the status line."""
 
     async def run_before(pilot: Pilot[None]) -> None:
         await show_money(pilot, thread_id=1)
 
-    assert snap_compare(fixture_app(), terminal_size=(100, 30), run_before=run_before)
+    assert snap_compare(fixture_app(), terminal_size=size, run_before=run_before)
 
 
 def test_split_and_lucky_cards(snap_compare: SnapCompare) -> None:
     """Split cards (sam's with a paid share; bob's with sam's share to pay, remainder shown)
-    and a red packet opened once, in the group; the selected card offers its keys."""
+    and a red packet opened once, in the group; the picked card offers its keys."""
 
     async def run_before(pilot: Pilot[None]) -> None:
         main = await show_money(pilot, thread_id=3)
         main.transcript.focus()
         main.transcript.select_seq(9)
-        await pilot.pause()
+        await settled(pilot)
 
     assert snap_compare(fixture_app(), terminal_size=(100, 32), run_before=run_before)
 
 
-def test_payment_confirmation(snap_compare: SnapCompare) -> None:
+@SIZES
+def test_payment_confirmation(snap_compare: SnapCompare, size: Size) -> None:
     """`€12 taxi` in the direct thread: who (name and handle), how much, the note, and the
     balance after."""
 
     async def run_before(pilot: Pilot[None]) -> None:
         main = await show_money(pilot, thread_id=1)
+        main.composer.focus()
         main.composer.set_text("€12 taxi")
         await pilot.press("enter")
-        await pilot.pause()
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen))
+        await settled(pilot)
 
-    assert snap_compare(fixture_app(), terminal_size=(100, 30), run_before=run_before)
+    assert snap_compare(fixture_app(), terminal_size=size, run_before=run_before)
 
 
-def test_wallet_screen(snap_compare: SnapCompare) -> None:
-    """F3: balances, and the history newest first with counterparties, notes and ids."""
+@SIZES
+def test_wallet_screen(snap_compare: SnapCompare, size: Size) -> None:
+    """F3: balances, and the history newest first with counterparties, notes, amounts
+    (always on screen) and ids (when there is room)."""
 
     async def run_before(pilot: Pilot[None]) -> None:
         await show_money(pilot, thread_id=1)
         await pilot.press("f3")
-        await pilot.pause()
-        page = TransferPage(transfers=TRANSFERS, more=False)
-        pilot.app.post_message(jobs.TransfersLoaded(page, first=True))  # as the link does
-        await pilot.pause()
-        assert isinstance(pilot.app.screen, WalletScreen)
+        app = pilot.app
+        assert isinstance(app, ChatshopApp)
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, WalletScreen) and app.screen.table.columns
+        )
+        app.session.wallet.add_page(TransferPage(transfers=TRANSFERS, more=False), first=True)
+        app.feed.wallet_loaded()
+        await settled(pilot)
 
-    assert snap_compare(fixture_app(), terminal_size=(110, 28), run_before=run_before)
+    assert snap_compare(fixture_app(), terminal_size=size, run_before=run_before)

@@ -6,7 +6,8 @@ from textual.app import App, ComposeResult
 
 from chatshop.protocol.models import Message, User
 from chatshop.tui.widgets.transcript import Transcript
-from chatshop.tui.window import Window
+from chatshop.tui.window import PAGE_SIZE, Window
+from waiting import wait_for
 
 SIZE = 3_000
 MEMBERS = [User(id=1, handle="sam", display_name="Sam"), User(id=2, handle="al", display_name="Al")]
@@ -41,7 +42,7 @@ class PagingApp(App[None]):
     def on_transcript_page_wanted(self, event: Transcript.PageWanted) -> None:
         self.requests.append((event.before, event.older))
         top = min(event.before or SIZE + 1, SIZE + 1)
-        low = max(top - event.limit, 1)
+        low = max(top - PAGE_SIZE, 1)
         page = [make(s) for s in range(low, top)]
         transcript = self.query_one(Transcript)
         if event.older:
@@ -81,18 +82,21 @@ async def test_scrolling_back_loads_pages_and_stays_bounded() -> None:
         assert any(not older for _, older in app.requests)
 
 
-async def test_selection_and_actions() -> None:
-    """Up selects the newest message; r asks to reply to it."""
+async def test_selection_is_announced() -> None:
+    """Up picks the newest message and says so (the screen offers its actions); Esc
+    clears the pick."""
     app = PagingApp()
-    seen: list[Transcript.ActionRequested] = []
+    seen: list[Transcript.Picked] = []
     async with app.run_test(
         size=(80, 24),
-        message_hook=lambda m: (
-            seen.append(m) if isinstance(m, Transcript.ActionRequested) else None
-        ),
+        message_hook=lambda m: seen.append(m) if isinstance(m, Transcript.Picked) else None,
     ) as pilot:
         transcript = app.query_one(Transcript)
         transcript.focus()
-        await pilot.press("up", "r")
-        await pilot.pause()
-        assert seen and seen[0].action == "reply" and seen[0].message.seq == SIZE
+        await pilot.press("up")
+        await wait_for(pilot, lambda: seen and seen[-1].item is not None)
+        item = seen[-1].item
+        assert item is not None and item.seq == SIZE  # type: ignore[union-attr]
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: seen[-1].item is None)
+        assert transcript.selected_message() is None

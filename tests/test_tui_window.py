@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from chatshop.protocol.frames import MessageEvent, ReadEvent, TypingEvent
 from chatshop.protocol.models import Message, Thread, User
 from chatshop.tui.book import ThreadBook
 from chatshop.tui.window import Pending, QuoteCache, Window
@@ -87,16 +86,18 @@ def test_book_orders_counts_and_types() -> None:
     )
     book.load([direct, group])
     assert [t.id for t in book.ordered()] == [2, 1]
-    book.apply(MessageEvent(thread_id=1, message=msg(1)))
+    version = book.version
+    book.arrived(msg(1))
+    assert book.version > version
     assert [t.id for t in book.ordered()] == [1, 2]
     assert book.threads[1].unread == 1 and book.total_unread() == 1
-    book.apply(MessageEvent(thread_id=1, message=msg(2, sender=1)))
+    book.arrived(msg(2, sender=1))
     assert book.threads[1].unread == 0
     assert book.title(book.threads[1]) == "Alice"
     assert [t.id for t in book.ordered("piz")] == [2]
-    book.apply(TypingEvent(thread_id=2, user_id=2))
+    book.typed(2, 2)
     assert book.typing_names(2) == ["Alice"]
-    book.apply(ReadEvent(thread_id=1, user_id=2, seq=2))
+    book.read(1, 2, 2)
     assert book.read_by[1] == {2: 2}
     book.load([direct, group])  # a stale list does not undo what events told us
     assert book.threads[1].last_seq == 2

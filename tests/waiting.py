@@ -40,13 +40,19 @@ async def wait_for(
 
 
 async def main_ready(pilot: Pilot[None]) -> MainScreen:
-    """The main screen, once it is mounted and has taken what the link posted before."""
+    """The main screen, once it is mounted with the thread list loaded (it subscribes to
+    the feed on mount, so nothing published after this is missed)."""
     app = pilot.app
     assert isinstance(app, ChatshopApp)
 
     def ready() -> bool:
         main = app.main_screen()
-        return main is not None and main.ready
+        return (
+            main is not None
+            and main.is_mounted
+            and main.session.threads.loaded
+            and app.screen is main
+        )
 
     await wait_for(pilot, ready)
     main = app.main_screen()

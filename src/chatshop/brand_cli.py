@@ -21,7 +21,7 @@ from chatshop.client import ChatClient, ClientError
 from chatshop.config import ConfigError, load
 from chatshop.credentials import TokenStore
 from chatshop.protocol.handles import bare
-from chatshop.tui.link import describe_error
+from chatshop.tui.failure import failure_of
 
 PASSWORD_ENV = "CHATSHOP_PASSWORD"
 
@@ -90,7 +90,7 @@ async def import_file(
             await client.login(handle, password)
         report = await import_catalog(client, brand, path, dry_run=dry_run)
     except (ClientError, OSError, ValueError) as exc:
-        reason, _code = describe_error(exc)
+        reason = failure_of(exc).text
         print(f"chatshop: import failed: {reason}", file=sys.stderr)
         return 2
     finally:

@@ -3,6 +3,7 @@
 chatshop                       open the login screen (recent relays remembered)
 chatshop --server ws://h:p     preselect a relay (log in at once with a stored session)
 chatshop demo                  start a demo relay and bots, open the app as sam
+chatshop serve [--demo]        the same app in a browser (textual-serve, loopback)
 chatshop screenshots           drive the demo and write SVG screenshots
 chatshop brand import FILE --brand HANDLE
                                import a catalogue (CSV or JSON) as brand staff
@@ -17,24 +18,43 @@ from pathlib import Path
 from chatshop import __version__
 from chatshop.config import CONFIG_DIR_ENV, ConfigError, config_dir, load
 
-EPILOG = f"""\
-keys (in the app; F1 shows them all):
-  enter send · alt+enter or ctrl+j newline · up edit your last message · tab complete
-  ctrl+k jump to a thread · alt+up/down previous/next thread · alt+a next unread
-  ctrl+p command palette · ctrl+t pick a message (r reply, e edit, del delete; on a money
-  card p pay, d decline, o open) · f3 wallet · ctrl+q quit
 
-commands (type in the composer): /help /dm @handle /group new NAME @a @b /invite @handle
-  /kick @handle /leave /rename NAME /reply /edit /delete /friend add|accept|remove|block
-  @handle /search TEXT /logout
-  money: start a line with an amount to pay ($20 taxi, 12,50€; in a group $20 @alice),
-  /request /split /luckymoney /topup /wallet (see docs/payments.md)
+def epilog() -> str:
+    """Keys, commands and files: generated from the app's own key table and command
+    registry, so ``--help`` never misses one."""
+    import textwrap
 
-files:
-  settings   {config_dir() / "config.toml"}  (theme, notifications, keys, recent relays)
-  sessions   the system keyring; without one, {config_dir() / "credentials.json"} (mode 0600)
-  set {CONFIG_DIR_ENV} to use another directory.
-"""
+    from chatshop.tui import keys
+    from chatshop.tui.commands import REGISTRY
+
+    def rows(pairs: list[tuple[str, str]], width: int) -> list[str]:
+        out = []
+        for left, right in pairs:
+            wrapped = textwrap.wrap(right, 78 - width) or [""]
+            if len(left) > width - 4:  # too long for the column: the text goes below
+                out.append(f"  {left}")
+                wrapped = [wrapped[0], *wrapped[1:]]
+                out += [" " * width + line for line in wrapped]
+                continue
+            out.append(f"  {left:<{width - 2}}{wrapped[0]}")
+            out += [" " * width + more for more in wrapped[1:]]
+        return out
+
+    lines = ["keys (in the app; F1 shows them all):"]
+    lines += rows(keys.key_table(REGISTRY), 30)
+    lines += ["", "commands (type in the composer):"]
+    lines += rows(keys.command_table(REGISTRY), 30)
+    lines += [
+        "  money: start a line with an amount to pay (20€ taxi, $20 taxi; in a group",
+        "  $20 @alice); see docs/payments.md",
+        "",
+        "files:",
+        f"  settings   {config_dir() / 'config.toml'}",
+        "             (theme, notifications, keys by binding id, recent relays)",
+        f"  sessions   the system keyring; without one, {config_dir() / 'credentials.json'}",
+        f"  set {CONFIG_DIR_ENV} to use another directory.",
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="chatshop",
         description="chatshop: a terminal messenger with commerce built in. Without a "
         "command, opens the app on the login screen.",
-        epilog=EPILOG,
+        epilog=epilog(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"chatshop {__version__}")
@@ -60,6 +80,19 @@ def build_parser() -> argparse.ArgumentParser:
         "everything when the app exits. Nothing is written to your settings or keyring.",
     )
     demo.add_argument("--no-bots", action="store_true", help="do not start the reply bots")
+    serve = sub.add_parser(
+        "serve",
+        help="run chatshop in a browser (textual-serve on a loopback port)",
+        description="Serve the app over HTTP with textual-serve: open the printed address "
+        "in a browser and each tab runs its own chatshop. Listens on the loopback interface "
+        "only unless --host says otherwise.",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (%(default)s)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default: %(default)s)")
+    serve.add_argument(
+        "--demo", action="store_true", help="serve `chatshop demo` (a demo relay per tab)"
+    )
+    serve.add_argument("--server", metavar="URL", help="the relay the served app preselects")
     shots = sub.add_parser(
         "screenshots",
         help="drive the demo and write SVG screenshots",
@@ -84,6 +117,10 @@ def main(argv: list[str] | None = None) -> int:
         from chatshop.demo import run_demo
 
         return run_demo(bots=not args.no_bots)
+    if args.command == "serve":
+        from chatshop.serve import run_serve
+
+        return run_serve(host=args.host, port=args.port, demo=args.demo, server=args.server)
     if args.command == "screenshots":
         from chatshop.demo import run_screenshots
 

@@ -1,9 +1,10 @@
 """Settings of the terminal client, kept in ``config.toml`` in the user config directory.
 
     theme = "textual-dark"
+    intro_seen = false # the first-run tips on the main screen were read
     [notifications]
     bell = true        # ring the terminal bell for messages in other threads
-    title = true       # show the unread count in the terminal window title
+    title = true       # show the unread count in the app's title
     toast = true       # a short toast naming the thread
     [keys]             # remap any binding by its id, e.g.
     "chat.next_thread" = "alt+down,ctrl+down"
@@ -65,6 +66,8 @@ class Config:
     """Everything in ``config.toml``."""
 
     theme: str = "textual-dark"
+    intro_seen: bool = False
+    """The first-run tips on the main screen were read (they do not come back)."""
     notifications: Notifications = field(default_factory=Notifications)
     keys: dict[str, str] = field(default_factory=dict)
     servers: list[Server] = field(default_factory=list)
@@ -94,6 +97,8 @@ def parse(data: dict[str, Any], path: Path) -> Config:
     config = Config(path=path)
     if "theme" in data:
         config.theme = _expect(data["theme"], str, "theme", path)
+    if "intro_seen" in data:
+        config.intro_seen = _expect(data["intro_seen"], bool, "intro_seen", path)
     notes = _expect(data.get("notifications", {}), dict, "[notifications]", path)
     for name in ("bell", "title", "toast"):
         if name in notes:
@@ -139,7 +144,12 @@ def _toml_string(value: str) -> str:
 
 def dumps(config: Config) -> str:
     """The config as TOML (a small writer: strings, booleans, tables, arrays of tables)."""
-    lines = [f"theme = {_toml_string(config.theme)}", "", "[notifications]"]
+    lines = [
+        f"theme = {_toml_string(config.theme)}",
+        f"intro_seen = {str(config.intro_seen).lower()}",
+        "",
+        "[notifications]",
+    ]
     notes = config.notifications
     lines += [
         f"bell = {str(notes.bell).lower()}",

@@ -150,12 +150,26 @@ def run_screenshots(out: Path) -> int:
     return 0
 
 
+SHOT_SIZE = (110, 32)
+SHOT_TIMEOUT = 20.0
+
+
+async def _until(pilot: Pilot[None], check: Callable[[], object]) -> None:
+    """Let the app run until ``check()`` holds (the tour waits on what it then shows)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + SHOT_TIMEOUT
+    while not check():
+        if loop.time() > deadline:
+            raise DemoError(f"the screenshot tour timed out waiting for {check}")
+        await pilot.pause(0.02)
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause()
+
+
 async def _shoot(url: str, out: Path) -> list[Path]:
     from chatshop.tui.app import ChatshopApp
     from chatshop.tui.link import LoginPlan
-    from chatshop.tui.screens.main import MainScreen
 
-    size = (110, 32)
     written: list[Path] = []
 
     def save(app: ChatshopApp, name: str) -> None:
@@ -164,137 +178,135 @@ async def _shoot(url: str, out: Path) -> list[Path]:
         written.append(path)
 
     login_app = ChatshopApp(Config(), tokens=None, server=url, persist=False, tz=UTC)
-    async with login_app.run_test(size=size) as pilot:
-        await pilot.pause()
-        await pilot.click("#handle")
+    async with login_app.run_test(size=SHOT_SIZE) as pilot:
+        await _until(pilot, lambda: login_app.screen.query("#handle"))
+        login_app.screen.query_one("#handle").focus()
         await pilot.press(*"sam")
-        await pilot.pause()
+        await _until(pilot, lambda: True)
         save(login_app, "login")
 
     app = ChatshopApp(
-        Config(),
+        Config(intro_seen=True),
         tokens=None,
         server=url,
         persist=False,
         autologin=LoginPlan(url, DEMO_HANDLE, password=DEMO_PASSWORD),
     )
-    async with app.run_test(size=size) as pilot:
-        for _ in range(100):
-            await pilot.pause(0.05)
-            main = app.main_screen()
-            if (
-                main is not None
-                and main.current is not None
-                and main.transcript.window
-                and (main.transcript.window.messages)
-            ):
-                break
-        main = app.main_screen()
-        assert isinstance(main, MainScreen)
-        await pilot.pause(0.2)
-        save(app, "main")
-        await pilot.press(*"Who's in for pizza tonight?")
-        await pilot.press("enter")
-        for _ in range(80):  # the demo friends answer within a few seconds
-            await pilot.pause(0.05)
-            window = main.transcript.window
-            if (
-                window
-                and window.messages
-                and window.messages[-1].sender_id != (app.book.me.id if app.book.me else -1)
-            ):
-                break
-        await pilot.pause(0.3)
-        save(app, "conversation")
-        await pilot.press(*"/fr")
-        await pilot.pause()
-        save(app, "commands")
-        main.composer.set_text("")
-        await pilot.press("f1")
-        await pilot.pause()
-        save(app, "help")
-        await _shoot_money(app, pilot, save)
-        await _shoot_shop(app, pilot, save)
+    async with app.run_test(size=SHOT_SIZE) as pilot:
+        await _tour(app, pilot, save)
     return written
 
 
-async def _shoot_money(
+async def _tour(
     app: ChatshopApp, pilot: Pilot[None], save: Callable[[ChatshopApp, str], None]
 ) -> None:
-    """A payment's confirmation, money cards in the group, and the wallet screen."""
+    """Main screen, a conversation, commands, help, money, the wallet, the shop."""
     from chatshop.tui.screens.confirm import ConfirmScreen
     from chatshop.tui.screens.wallet import WalletScreen
+    from chatshop.tui.shop.checkout import CheckoutScreen
+    from chatshop.tui.shop.orders import OrdersScreen
+    from chatshop.tui.shop.product import ProductListScreen, ProductScreen
 
-    while app.screen is not app.main_screen():
-        app.pop_screen()
+    def main_ready() -> bool:
+        main = app.main_screen()
+        window = main.conversation.transcript.window if main and main.is_mounted else None
+        return bool(window and window.messages and app.session.wallet.loaded)
+
+    await _until(pilot, main_ready)
     main = app.main_screen()
     assert main is not None
-    await pilot.pause()
+    conversation = main.conversation
+    composer = conversation.composer
+    save(app, "main")
 
-    async def wait(check: Callable[[], object]) -> None:
-        for _ in range(100):
-            if check():
-                return
-            await pilot.pause(0.05)
+    async def open_thread(kind: str, handle: str = "") -> None:
+        book = app.session.threads
+        wanted = next(
+            t.id
+            for t in book.ordered()
+            if t.kind == kind
+            and (not handle or ((o := book.other(t)) is not None and o.handle == handle))
+        )
+        main.open_thread(wanted)
+        await _until(pilot, lambda: main.current == wanted)
 
-    def open_thread(kind: str, handle: str = "") -> None:
-        for thread in main.book.ordered():
-            other = main.book.other(thread)
-            if thread.kind == kind and (not handle or (other and other.handle == handle)):
-                main.open_thread(thread.id)
-                return
+    await open_thread("group")
+    await pilot.press(*"Who's in for pizza tonight?", "enter")
+    me = app.session.me.id
 
-    await wait(lambda: app.wallet.loaded)
-    open_thread("direct", "alice")
-    await pilot.pause(0.3)
-    main.composer.set_text("€12 taxi")
-    await pilot.press("enter")
-    await wait(lambda: isinstance(app.screen, ConfirmScreen))
-    await pilot.pause(0.2)
+    def answered() -> bool:
+        window = conversation.transcript.window
+        return bool(window and window.messages and window.messages[-1].sender_id != me)
+
+    await _until(pilot, answered)
+    save(app, "conversation")
+    await pilot.press(*"/fr")
+    await _until(pilot, lambda: conversation.hint_line.text)
+    save(app, "commands")
+    composer.set_text("")
+    await pilot.press("f1")
+    await _until(pilot, lambda: app.screen is not main)
+    save(app, "help")
+    await pilot.press("escape")
+    await _until(pilot, lambda: app.screen is main)
+
+    await open_thread("direct", "alice")
+
+    async def say(line: str) -> None:
+        composer.focus()
+        composer.set_text(line)  # as typed (Pilot has no key for €)
+        await pilot.press("enter")
+
+    await say("€12 taxi")
+    await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
     save(app, "payment")
     await pilot.press("enter")
-    await wait(lambda: app.screen is main)
+    await _until(pilot, lambda: app.screen is main)
 
-    open_thread("group")
-    await pilot.pause(0.3)
-    main.composer.set_text("/split €48 pizza")
+    await open_thread("group")
+    await say("/split €48 pizza")
+    await _until(pilot, lambda: not composer.text)
+    await say("/luckymoney €20 3 Happy birthday Bob!")
+    await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
     await pilot.press("enter")
-    main.composer.set_text("/luckymoney €20 3 Happy birthday Bob!")
-    await pilot.press("enter")
-    await wait(lambda: isinstance(app.screen, ConfirmScreen))
-    await pilot.press("enter")
-    await wait(lambda: app.screen is main)
-    await pilot.pause(0.5)
-    main.transcript.focus()
-    main.transcript.action_select(-1)
-    await pilot.pause(0.2)
+    await _until(pilot, lambda: app.screen is main and conversation.choices)
     save(app, "money")
 
-    main.composer.focus()
     await pilot.press("f3")
-    await wait(lambda: isinstance(app.screen, WalletScreen) and app.wallet.history_loaded)
-    await pilot.pause(0.3)
+    await _until(
+        pilot, lambda: isinstance(app.screen, WalletScreen) and app.session.wallet.history_loaded
+    )
     save(app, "wallet")
+    await pilot.press("escape")
+    await _until(pilot, lambda: app.screen is main)
 
-
-async def _shoot_shop(
-    app: ChatshopApp, pilot: Pilot[None], save: Callable[[ChatshopApp, str], None]
-) -> None:
-    """The coat from @northwind's catalogue, with its picture and sizes."""
-    from chatshop.tui.shop.product import ProductListScreen, ProductScreen, catalog_screen
-
-    while app.screen is not app.main_screen():
-        app.pop_screen()
-    listing = catalog_screen("@northwind")
-    app.push_screen(listing)
-    for _ in range(100):
-        await pilot.pause(0.05)
-        if isinstance(app.screen, ProductListScreen) and listing.products.option_count:
-            break
+    await pilot.press("ctrl+k", *"northwind", "enter")
+    await _until(pilot, lambda: conversation.choices)
+    save(app, "brand")
+    await pilot.press(*"do you have it in 42L?", "enter")
+    await _until(pilot, lambda: any(label == "Buy now" for label, _ in conversation.choices))
+    save(app, "actions")
+    await pilot.press(*"/catalog", "enter")
+    await _until(
+        pilot,
+        lambda: isinstance(app.screen, ProductListScreen) and app.screen.products.option_count,
+    )
     await pilot.press("enter")
-    for _ in range(100):
-        await pilot.pause(0.05)
-        if isinstance(app.screen, ProductScreen) and app.screen.result is not None:
-            break
-    await pilot.pause(0.5)  # the picture arrives over HTTP
+    await _until(pilot, lambda: isinstance(app.screen, ProductScreen) and app.screen.result)
+    screen = app.screen
+    assert isinstance(screen, ProductScreen)
+    if screen.product is not None and screen.product.images:
+        await _until(pilot, lambda: screen.images.cached(screen.product.images[0]))  # type: ignore[union-attr]
     save(app, "shop-product")
+    await pilot.press("escape", "escape")
+    await _until(pilot, lambda: app.screen is main)
+    composer.focus()
+    await pilot.press("tab")
+    await pilot.press("enter")
+    await _until(pilot, lambda: isinstance(app.screen, CheckoutScreen) and app.screen.quote)
+    save(app, "checkout")
+    await pilot.press("enter")
+    await _until(pilot, lambda: isinstance(app.screen, CheckoutScreen) and app.screen.result)
+    await pilot.press("enter")
+    await _until(pilot, lambda: isinstance(app.screen, OrdersScreen) and app.screen.orders)
+    save(app, "orders")

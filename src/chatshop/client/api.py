@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from functools import cached_property
 from typing import Any, TypeVar
 
 from chatshop.client.connection import Connection
 from chatshop.client.errors import RequestError
+from chatshop.client.shop_api import ShopClient
 from chatshop.protocol import Contact, ErrorCode, Message, Thread, User
 from chatshop.protocol.base import Request
 from chatshop.protocol.frames import (
@@ -87,7 +89,13 @@ class ChatClient(Connection):
 
     ``send`` is the one call that survives a dropped link: it waits for the reconnect and is
     written again with the same idempotency key, so the relay stores it exactly once.
+    Shopping calls live on :attr:`shop`.
     """
+
+    @cached_property
+    def shop(self) -> ShopClient:
+        """The typed shop calls (catalogue, cart, checkout, orders) over this connection."""
+        return ShopClient(self)
 
     # ------------------------------------------------------------------ account
 

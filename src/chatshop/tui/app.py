@@ -1,69 +1,53 @@
-"""The chatshop app: screens, the link worker, credentials, notifications. Kept thin."""
+"""The chatshop app: owns the link and the feed, switches between login and main screens,
+and rings for news in threads you are not reading. Screens subscribe to what they show."""
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
 from datetime import date, datetime, tzinfo
-from typing import Any
 
 from textual import on, work
-from textual.app import App
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.theme import Theme
 
 from chatshop import safetext
-from chatshop.client import ChatClient, ConnectionState
+from chatshop.client import ChatClient, ClientError, ConnectionState, StateChanged
 from chatshop.config import DEFAULT_SERVER, Config, save
 from chatshop.credentials import TokenStore
-from chatshop.protocol.models import Message
-from chatshop.tui import cards, jobs
-from chatshop.tui.book import ThreadBook
+from chatshop.protocol.models import Message, Thread
+from chatshop.protocol.payment_frames import WalletResult
+from chatshop.tui import cards
+from chatshop.tui.feed import Feed, Session
+from chatshop.tui.host import Host
 from chatshop.tui.link import (
+    ClientFactory,
     Link,
-    LinkClosed,
-    LinkMessage,
-    LinkState,
+    LinkEnded,
     LoggedIn,
     LoginFailed,
     LoginPlan,
-    run_link,
 )
-from chatshop.tui.palette import ChatCommands
 from chatshop.tui.screens.help import HelpScreen
 from chatshop.tui.screens.login import LoginScreen
 from chatshop.tui.screens.main import MainScreen
-from chatshop.tui.screens.wallet import WalletScreen
-from chatshop.tui.shop.base import ShopScreen
-from chatshop.tui.wallet import WalletBook
-from chatshop.tui.window import QuoteCache
 
 
-class ChatshopApp(App[None]):
+class ChatshopApp(Host):
     """A terminal messenger with commerce built in.
 
     | Key | Action |
     | :- | :- |
-    | f1, ? | Help. |
+    | f1 | Help (also ``?`` in an empty composer). |
     | ctrl+p | Command palette. |
     | ctrl+q | Quit. |
     """
 
     CSS_PATH = "app.tcss"
     TITLE = "chatshop"
-    COMMANDS = App.COMMANDS | {ChatCommands}
 
     BINDINGS = [
-        Binding("f1", "help", "Help", id="app.help", tooltip="Keys and commands"),
-        Binding(
-            "question_mark",
-            "help",
-            "Help",
-            show=False,
-            id="app.help_key",
-            tooltip="Keys and commands",
-        ),
+        Binding("f1", "help", "Help", priority=True, id="app.help", tooltip="Keys and commands"),
         Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit", tooltip="Quit chatshop"),
     ]
 
@@ -77,7 +61,7 @@ class ChatshopApp(App[None]):
         persist: bool = True,
         tz: tzinfo | None = None,
         today: Callable[[], date] | None = None,
-        client_factory: Callable[[str, str | None], ChatClient] | None = None,
+        client_factory: ClientFactory | None = None,
     ) -> None:
         super().__init__()
         self.config = config or Config()
@@ -88,12 +72,10 @@ class ChatshopApp(App[None]):
         )
         self.autologin = autologin
         self.tz = tz
-        self.today: Callable[[], date] = today or (lambda: datetime.now(tz).date())
+        self.today = today or (lambda: datetime.now(tz).date())
         self.client_factory = client_factory
-        self.quotes = QuoteCache()
-        self.link = Link()
-        self.book = ThreadBook()
-        self.wallet = WalletBook()
+        self.feed = Feed(self)
+        self.link = Link(self.feed, client_factory)
         self.handle = ""
         self._logging_out = False
         self._was_down = False
@@ -106,6 +88,7 @@ class ChatshopApp(App[None]):
         if self.config.keys:
             self.set_keymap(self.config.keys)
         self.theme_changed_signal.subscribe(self, self._theme_changed)
+        self.feed.link.subscribe(self, self._link_changed)
         plan = self.autologin or self._stored_session()
         self.push_screen(self._login_screen(busy=plan is not None))
         if plan is not None:
@@ -129,29 +112,32 @@ class ChatshopApp(App[None]):
 
     @work(exclusive=True, group="link", exit_on_error=False)
     async def start_link(self, plan: LoginPlan) -> None:
-        """The one link worker: connects, logs in, then pumps events and jobs."""
-        self.link = Link()
+        """The one link worker: connects, logs in, then pumps events and calls."""
+        self.feed.session = None
+        self.link = Link(self.feed, self.client_factory)
         self.server_url = plan.url
         self.handle = plan.handle
         self._was_down = False
-        await run_link(self, self.link, plan, client_factory=self.client_factory)
+        await self.link.run(self, plan)
 
     def _theme_changed(self, theme: Theme) -> None:
         """A theme picked in the palette is remembered in the settings."""
-        if theme.name == self.config.theme:
-            return
-        self.config.theme = theme.name
+        if theme.name != self.config.theme:
+            self.config.theme = theme.name
+            self._save()
+
+    def _save(self) -> None:
         if self.persist:
             with contextlib.suppress(OSError):
                 save(self.config)
 
-    # ------------------------------------------------------------------ link messages
+    def intro_seen(self) -> None:
+        """The first-run tips were read: they do not come back."""
+        if not self.config.intro_seen:
+            self.config.intro_seen = True
+            self._save()
 
-    def main_screen(self) -> MainScreen | None:
-        for screen in self.screen_stack:
-            if isinstance(screen, MainScreen):
-                return screen
-        return None
+    # ------------------------------------------------------------------ the session
 
     def on_login_screen_submitted(self, event: LoginScreen.Submitted) -> None:
         self.start_link(
@@ -164,43 +150,7 @@ class ChatshopApp(App[None]):
             )
         )
 
-    @on(LinkMessage)
-    def _link_message(self, message: LinkMessage) -> None:
-        """Everything the link worker posts (subclasses included) arrives here."""
-        if isinstance(message, LoggedIn):
-            self._logged_in(message)
-        elif isinstance(message, LoginFailed):
-            self._login_failed(message)
-        elif isinstance(message, jobs.LoggedOut):
-            self._logged_out()
-        elif isinstance(message, LinkClosed):
-            main = self.main_screen()
-            if main is not None and not self._logging_out:
-                main.status.set_state("offline", detail="link closed")
-        else:
-            if isinstance(message, LinkState):
-                self._link_state(message)
-            main = self.main_screen()
-            if main is not None and _alive(main):
-                main.receive(message)
-            for screen in self.screen_stack:
-                # A screen not mounted yet loads what it shows once it is.
-                if not isinstance(screen, WalletScreen | ShopScreen):
-                    continue
-                if screen.is_mounted and _alive(screen):
-                    screen.receive(message)
-
-    def _link_state(self, message: LinkState) -> None:
-        """After a reconnect, fetch the thread list again (names, members, counts)."""
-        state = message.change.state
-        if state == ConnectionState.CONNECTED:
-            if self._was_down:
-                self.link.submit("refresh", jobs.load_threads())
-                self.link.submit("wallet", jobs.load_wallet())
-            self._was_down = False
-        elif state in (ConnectionState.RECONNECTING, ConnectionState.OFFLINE):
-            self._was_down = True
-
+    @on(LoggedIn)
     def _logged_in(self, message: LoggedIn) -> None:
         self.server_url = message.url
         self.handle = message.user.handle
@@ -221,13 +171,38 @@ class ChatshopApp(App[None]):
                     timeout=8,
                 )
                 self.tokens.notice = None
-        self.book = ThreadBook(me=message.user)
-        self.wallet = WalletBook()
-        main = MainScreen(self.book)
-        self.switch_screen(main)
-        self.link.submit("load threads", jobs.load_threads())
-        self.link.submit("wallet", jobs.load_wallet())
+        session = Session(me=message.user, url=message.url)
+        self.feed.session = session
+        self.switch_screen(MainScreen(session))
+        self._load_session()
 
+    def _load_session(self) -> None:
+        """The thread list and the wallet, after login and after every reconnect."""
+
+        def threads(found: list[Thread]) -> None:
+            if self.feed.session is not None:
+                self.feed.session.threads.load(found)
+                self.feed.threads_loaded()
+                self.update_window_title()
+
+        def wallet(result: WalletResult) -> None:
+            if self.feed.session is not None:
+                self.feed.session.wallet.load(result)
+                self.feed.wallet_loaded()
+
+        self.link.call(self, lambda c: c.threads(), threads, label="threads")
+        self.link.call(self, lambda c: c.wallet(), wallet, label="wallet")
+
+    def _link_changed(self, change: StateChanged) -> None:
+        """After a reconnect, fetch the thread list and wallet again."""
+        if change.state is ConnectionState.CONNECTED:
+            if self._was_down:
+                self._load_session()
+            self._was_down = False
+        elif change.state in (ConnectionState.RECONNECTING, ConnectionState.OFFLINE):
+            self._was_down = True
+
+    @on(LoginFailed)
     def _login_failed(self, message: LoginFailed) -> None:
         if message.token_rejected and self.tokens is not None:
             self.tokens.forget(self.server_url, self.handle)
@@ -236,35 +211,50 @@ class ChatshopApp(App[None]):
             if message.token_rejected
             else f"Could not log in: {message.reason}"
         )
-        if isinstance(self.screen, LoginScreen):
-            self.screen.set_busy(False)
-            self.screen.show_error(text)
+        screen = self.screen
+        if isinstance(screen, LoginScreen):
+            screen.set_busy(False)
+            screen.show_error(text)
         else:
             self.switch_screen(self._login_screen(message=text))
+
+    @on(LinkEnded)
+    def _link_ended(self) -> None:
+        if self._logging_out:
+            self._logged_out()
 
     def _logged_out(self) -> None:
         if self.tokens is not None:
             self.tokens.forget(self.server_url, self.handle)
         self.workers.cancel_group(self, "link")
-        self.book = ThreadBook()
-        self.wallet = WalletBook()
+        self.feed.session = None
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
         self.switch_screen(self._login_screen(message="You are logged out."))
         self._logging_out = False
 
+    def main_screen(self) -> MainScreen | None:
+        """The main screen, when logged in (for tests and the screenshot tour)."""
+        return next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
+
     # ------------------------------------------------------------------ notifications
 
-    def notify_message(self, book: ThreadBook, thread_id: int, message: Message) -> None:
+    def notify_message(self, message: Message) -> None:
         """A message from someone else arrived in a thread you are not reading."""
-        settings = self.config.notifications
-        thread = book.threads.get(thread_id)
+        session = self.feed.session
+        if session is None:
+            return
+        book = session.threads
+        thread = book.threads.get(message.thread_id)
         if thread is None:
             return
+        settings = self.config.notifications
         if settings.toast:
             sender = book.user(message.sender_id)
             who = safetext.clean_line(sender.display_name if sender else "someone", max_chars=32)
             text = safetext.clean_line(message.text, max_chars=100)
             if message.card is not None:
-                text = cards.summary(message.card, lambda user_id: _name(book, user_id))
+                text = cards.summary(message.card, lambda user_id: _name(session, user_id))
             self.notify(
                 f"{who}: {text}",
                 title=safetext.clean_line(book.title(thread), max_chars=40),
@@ -273,19 +263,15 @@ class ChatshopApp(App[None]):
             )
         if settings.bell:
             self.bell()
-        self.update_window_title(book)
+        self.update_window_title()
 
-    def update_window_title(self, book: ThreadBook) -> None:
-        """Show the unread count in the app title and, when enabled, the terminal's title."""
-        if not self.config.notifications.title:
+    def update_window_title(self) -> None:
+        """The unread count in the app's title (Textual passes it to the terminal)."""
+        session = self.feed.session
+        if not self.config.notifications.title or session is None:
             return
-        unread = book.total_unread()
-        title = f"({unread}) chatshop" if unread else "chatshop"
-        if title == self.title:
-            return
-        self.title = title
-        if not self.is_headless and self._driver is not None:
-            self._driver.write(f"\x1b]2;{safetext.clean_line(title)}\x07")
+        unread = session.threads.total_unread()
+        self.title = f"({unread}) chatshop" if unread else "chatshop"
 
     # ------------------------------------------------------------------ actions
 
@@ -296,17 +282,16 @@ class ChatshopApp(App[None]):
     def action_logout(self) -> None:
         """End the session on the relay and forget the stored token."""
         self._logging_out = True
-        self.link.submit("log out", jobs.logout())
+
+        async def logout(client: ChatClient) -> None:
+            with contextlib.suppress(ClientError):
+                await client.logout()
+
+        self.link.call(self, logout, lambda _r: self._logged_out(), lambda _f: self._logged_out())
 
 
-def _alive(screen: Screen[Any]) -> bool:
-    """Whether a screen can still take what the link posts: running and not being torn
-    down (the test Textual's own signals apply before calling a subscriber)."""
-    return screen.is_running and screen.is_attached and not screen._pruning
-
-
-def _name(book: ThreadBook, user_id: int) -> str:
-    user = book.user(user_id)
+def _name(session: Session, user_id: int) -> str:
+    user = session.threads.user(user_id)
     if user is None:
         return "someone"
     return safetext.clean_line(user.display_name, max_chars=32) or user.handle

@@ -1,6 +1,8 @@
 """What the client knows about your threads: their order, unread counts, who is typing.
 
-Pure state, fed by relay events and results; the sidebar and the main screen read it.
+Pure state, changed by one method per kind of news (:mod:`chatshop.tui.feed` calls them as
+relay events arrive) and by request results. Every change bumps ``version``, which the
+screens copy into a reactive so the sidebar and the title redraw in their watchers.
 """
 
 from __future__ import annotations
@@ -8,18 +10,9 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 
-from chatshop.protocol.frames import (
-    AnyEvent,
-    MemberEvent,
-    MessageDeleted,
-    MessageEdited,
-    MessageEvent,
-    ReadEvent,
-    ThreadEvent,
-    TypingEvent,
-)
+from msgspec import structs
+
 from chatshop.protocol.models import Message, Thread, User
-from chatshop.protocol.payment_frames import CardEvent
 from chatshop.tui.window import Window
 
 TYPING_SECONDS = 6.0
@@ -38,37 +31,89 @@ class ThreadBook:
         self.windows: OrderedDict[int, Window] = OrderedDict()
         self.typing: dict[int, dict[int, float]] = {}
         self.read_by: dict[int, dict[int, int]] = {}
+        self.customers: dict[int, int] = {}
+        """Brand thread -> its customer's id, as hand-over news told it."""
+        self.answering: dict[int, str] = {}
+        """Brand thread -> who answers it now ("the assistant", a staff member's name)."""
+        self.loaded = False
+        """Whether the relay's thread list arrived at least once."""
+        self.version = 0
+        """Bumped on every change to the threads (names, order, counts)."""
 
     # ------------------------------------------------------------------ queries
 
+    @property
+    def my_id(self) -> int | None:
+        return self.me.id if self.me else None
+
     def ordered(self, needle: str = "") -> list[Thread]:
-        """Threads by latest activity, filtered by ``needle`` in names and handles."""
-        needle = needle.strip().lower()
+        """Threads by latest activity; with ``needle``, the best matches first: a direct
+        thread with that person, then names that start with it, then any name or member."""
         threads = sorted(self.threads.values(), key=lambda t: (-t.last_activity, t.id))
+        needle = needle.strip().lower().lstrip("@")
         if not needle:
             return threads
-        return [t for t in threads if needle in self.search_key(t)]
+        ranked = [(self.rank(t, needle), n, t) for n, t in enumerate(threads)]
+        return [t for rank, _, t in sorted(ranked, key=lambda r: (r[0], r[1])) if rank < 9]
 
-    def search_key(self, thread: Thread) -> str:
-        parts = [self.title(thread)] + [m.handle for m in thread.members]
-        parts += [m.display_name for m in thread.members]
-        return " ".join(parts).lower()
+    def rank(self, thread: Thread, needle: str) -> int:
+        """0 (best) to 9 (no match) for the thread jump."""
+        title = self.title(thread).lower()
+        other = self.other(thread) if thread.kind != "group" else None
+        if other is not None and needle in (other.handle.lower(), *_words(other.display_name)):
+            return 0
+        if title.startswith(needle) or (other is not None and other.handle.startswith(needle)):
+            return 1
+        if needle in title:
+            return 2
+        if any(
+            needle in m.handle.lower() or needle in m.display_name.lower()
+            for m in thread.members
+            if m.id != self.my_id
+        ):
+            return 3
+        return 9
 
     def title(self, thread: Thread) -> str:
-        """What a thread is called: the group name, or the other person's name."""
+        """What a thread is called: the group name, the other person, or for brand staff the
+        customer and the brand."""
         if thread.kind == "group":
             return thread.name or "(unnamed group)"
-        others = [m for m in thread.members if self.me is None or m.id != self.me.id]
-        if others:
-            return others[0].display_name or others[0].handle
+        customer = self.customer(thread)
+        if customer is not None:
+            brand = self.brand(thread)
+            via = f" · {brand.display_name or brand.handle}" if brand else ""
+            return f"{customer.display_name or customer.handle}{via}"
+        other = self.other(thread)
+        if other is not None:
+            return other.display_name or other.handle
         return thread.name or "(just you)"
 
     def other(self, thread: Thread) -> User | None:
-        """The other member of a direct or brand thread."""
+        """The other member of a direct or brand thread (the brand, for its customer)."""
+        if thread.kind == "brand":
+            brand = self.brand(thread)
+            if brand is not None and self.customer(thread) is None:
+                return brand
         for member in thread.members:
-            if self.me is None or member.id != self.me.id:
+            if member.id != self.my_id:
                 return member
         return None
+
+    def brand(self, thread: Thread) -> User | None:
+        """The brand account of a brand thread."""
+        return next((m for m in thread.members if m.kind == "brand"), None)
+
+    def customer(self, thread: Thread) -> User | None:
+        """In a brand thread you answer for the brand (staff): the customer; else None.
+        The customer is the one hand-over news named, else the thread's first person (staff
+        join later)."""
+        if thread.kind != "brand":
+            return None
+        people = [m for m in thread.members if m.kind != "brand"]
+        known = self.customers.get(thread.id)
+        customer = next((m for m in people if m.id == known), people[0] if people else None)
+        return None if customer is None or customer.id == self.my_id else customer
 
     def members(self, thread_id: int) -> list[User]:
         thread = self.threads.get(thread_id)
@@ -82,8 +127,9 @@ class ThreadBook:
         return None
 
     def handles(self) -> list[str]:
-        """Every handle seen in your threads (for completion)."""
-        return sorted({m.handle for t in self.threads.values() for m in t.members})
+        """Every handle seen in your threads but yours (for completion)."""
+        mine = self.me.handle if self.me else None
+        return sorted({m.handle for t in self.threads.values() for m in t.members} - {mine})
 
     def typing_names(self, thread_id: int, now: float | None = None) -> list[str]:
         now = time.monotonic() if now is None else now
@@ -114,14 +160,15 @@ class ThreadBook:
 
     # ------------------------------------------------------------------ changes
 
+    def _changed(self) -> None:
+        self.version += 1
+
     def load(self, threads: list[Thread]) -> None:
         """The relay's thread list; where an event already told us more, keep what we know."""
         fresh: dict[int, Thread] = {}
         for thread in threads:
             known = self.threads.get(thread.id)
             if known is not None and known.last_seq > thread.last_seq:
-                from msgspec import structs
-
                 thread = structs.replace(
                     thread,
                     last_seq=known.last_seq,
@@ -135,13 +182,13 @@ class ThreadBook:
         for thread_id in list(self.windows):
             if thread_id not in self.threads:
                 del self.windows[thread_id]
+        self.loaded = True
+        self._changed()
 
     def put(self, thread: Thread, *, keep_counts: bool = True) -> None:
         """A thread's new state (from a ThreadEvent or a request result)."""
         old = self.threads.get(thread.id)
         if old is not None and keep_counts:
-            from msgspec import structs
-
             thread = structs.replace(
                 thread,
                 unread=old.unread,
@@ -151,15 +198,15 @@ class ThreadBook:
                 last_activity=max(thread.last_activity, old.last_activity),
             )
         self.threads[thread.id] = thread
+        self._changed()
 
     def drop(self, thread_id: int) -> None:
         self.threads.pop(thread_id, None)
         self.windows.pop(thread_id, None)
+        self._changed()
 
     def mark_read(self, thread_id: int, seq: int) -> bool:
         """You read ``thread_id`` up to ``seq``; True when that changed anything."""
-        from msgspec import structs
-
         thread = self.threads.get(thread_id)
         if thread is None or (thread.read_seq >= seq and thread.unread == 0):
             return False
@@ -167,62 +214,50 @@ class ThreadBook:
         self.threads[thread_id] = structs.replace(
             thread, read_seq=max(thread.read_seq, seq), unread=unread
         )
+        self._changed()
         return True
 
-    def apply(self, event: AnyEvent, *, open_thread: int | None = None) -> Message | None:
-        """Apply a relay event; returns the new message when it is one."""
-        from msgspec import structs
+    def arrived(self, message: Message) -> None:
+        """A new message in one of your threads."""
+        thread = self.threads.get(message.thread_id)
+        if thread is not None:
+            mine = message.sender_id == self.my_id
+            fresh = message.seq > thread.last_seq
+            unread = thread.unread + (1 if fresh and not mine else 0)
+            self.threads[thread.id] = structs.replace(
+                thread,
+                last_message=message,
+                last_seq=max(thread.last_seq, message.seq),
+                last_activity=max(thread.last_activity, message.created_at),
+                unread=0 if mine else unread,
+                read_seq=message.seq if mine else thread.read_seq,
+            )
+            self._changed()
+        self.typing.get(message.thread_id, {}).pop(message.sender_id, None)
+        window = self.windows.get(message.thread_id)
+        if window is not None:
+            window.add(message)
 
-        if isinstance(event, MessageEvent):
-            message = event.message
-            thread = self.threads.get(event.thread_id)
-            if thread is not None:
-                mine = self.me is not None and message.sender_id == self.me.id
-                unread = (
-                    thread.unread if mine or message.seq <= thread.last_seq else (thread.unread + 1)
-                )
-                self.threads[thread.id] = structs.replace(
-                    thread,
-                    last_message=message,
-                    last_seq=max(thread.last_seq, message.seq),
-                    last_activity=max(thread.last_activity, message.created_at),
-                    unread=0 if mine else unread,
-                    read_seq=message.seq if mine else thread.read_seq,
-                )
-            self.typing.get(event.thread_id, {}).pop(message.sender_id, None)
-            window = self.windows.get(event.thread_id)
-            if window is not None:
-                window.add(message)
-            return message
-        if isinstance(event, (MessageEdited, MessageDeleted, CardEvent)):
-            window = self.windows.get(event.thread_id)
-            if window is not None:
-                window.replace(event.message)
-            thread = self.threads.get(event.thread_id)
-            if (
-                thread is not None
-                and thread.last_message
-                and (thread.last_message.id == event.message.id)
-            ):
-                self.threads[thread.id] = structs.replace(thread, last_message=event.message)
-            return None
-        if isinstance(event, TypingEvent):
-            if self.me is None or event.user_id != self.me.id:
-                self.typing.setdefault(event.thread_id, {})[event.user_id] = (
-                    time.monotonic() + TYPING_SECONDS
-                )
-            return None
-        if isinstance(event, ReadEvent):
-            if self.me is not None and event.user_id == self.me.id:
-                self.mark_read(event.thread_id, event.seq)
-            else:
-                self.read_by.setdefault(event.thread_id, {})[event.user_id] = event.seq
-            return None
-        if isinstance(event, ThreadEvent):
-            self.put(event.thread)
-            return None
-        if isinstance(event, MemberEvent):
-            if self.me is not None and event.user.id == self.me.id and event.change != "added":
-                self.drop(event.thread_id)
-            return None
-        return None
+    def replaced(self, message: Message) -> None:
+        """A message changed in place: edited, deleted, or its card updated."""
+        window = self.windows.get(message.thread_id)
+        if window is not None:
+            window.replace(message)
+        thread = self.threads.get(message.thread_id)
+        if thread is not None and thread.last_message and thread.last_message.id == message.id:
+            self.threads[thread.id] = structs.replace(thread, last_message=message)
+            self._changed()
+
+    def typed(self, thread_id: int, user_id: int) -> None:
+        if user_id != self.my_id:
+            self.typing.setdefault(thread_id, {})[user_id] = time.monotonic() + TYPING_SECONDS
+
+    def read(self, thread_id: int, user_id: int, seq: int) -> None:
+        if user_id == self.my_id:
+            self.mark_read(thread_id, seq)
+        else:
+            self.read_by.setdefault(thread_id, {})[user_id] = seq
+
+
+def _words(name: str) -> tuple[str, ...]:
+    return tuple(word for word in name.lower().split() if word)

@@ -198,7 +198,7 @@ def _payment_lines(card: PaymentCard, me: int | None, name: Names) -> list[Line]
         (_subject(card.from_id, me, name), "title"),
         (" paid ", "meta"),
         (_object(card.to_id, me, name), "title"),
-        ("  ", "meta"),
+        (" ", "meta"),
         (money(card.amount, card.currency), "amount"),
     ]
     detail: Line = []
@@ -260,7 +260,7 @@ def _split_lines(card: SplitCard, me: int | None, name: Names) -> list[Line]:
         shares += [
             (_first(card.creator_id, me, name), "title"),
             (" " + money(card.creator_share, card.currency), "amount"),
-            (" own", "meta"),
+            (" (own share)", "meta"),
         ]
     for index, share in enumerate(card.shares[:SHARES_SHOWN]):
         if index or card.creator_share:

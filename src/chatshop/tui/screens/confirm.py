@@ -1,8 +1,12 @@
-"""The confirmation before money leaves your wallet: who, how much, what for, balance after."""
+"""The confirmation before money leaves your wallet: who, how much, what for, balance after.
+
+The dialog makes the call itself and gets its answer back: it closes with the result once the
+money moved, and shows the reason (Enter tries again, with the same idempotency key) when it
+did not. While the link is down the request waits, marked as queued.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from textual import on
@@ -15,29 +19,32 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from chatshop import safetext
-from chatshop.tui.link import Job
+from chatshop.client import ConnectionState, StateChanged
+from chatshop.protocol.errors import ErrorCode
+from chatshop.protocol.payment_frames import CardResult, ClaimResult, PaymentResult
+from chatshop.tui.failure import Failure
+from chatshop.tui.host import Host
+from chatshop.tui.link import Request
+
+MoneyResult = PaymentResult | CardResult | ClaimResult
 
 
 @dataclass(frozen=True)
 class MoneyPlan:
-    """A money movement waiting for a yes.
+    """A money movement waiting for a yes; ``request`` carries its idempotency key, made
+    when the dialog opens, so confirming twice moves the money once."""
 
-    ``key`` is its idempotency key, made when the dialog opens: confirming twice, or again
-    after an error, sends the same key, and the relay moves the money once.
-    """
-
-    key: str
-    verb: str
     title: str
     body: Content
     confirm_label: str
-    job: Job
+    request: Request[MoneyResult]
+    label: str
     composer_text: str = ""
     """What to put back in the composer when the dialog is cancelled."""
 
 
-class ConfirmScreen(ModalScreen[bool]):
-    """Confirm a payment; dismissed with True once it went through, False when cancelled.
+class ConfirmScreen(ModalScreen[MoneyResult | None]):
+    """Confirm a payment; dismissed with the relay's answer, or None when cancelled.
 
     | Key | Action |
     | :- | :- |
@@ -64,13 +71,14 @@ class ConfirmScreen(ModalScreen[bool]):
         ),
     ]
 
-    state: reactive[str] = reactive("ready")
-    """ready, sending or failed."""
+    app: Host
 
-    def __init__(self, plan: MoneyPlan, submit: Callable[[MoneyPlan], None]) -> None:
+    state: reactive[str] = reactive("ready")
+    """ready, sending, queued (sending while the link is down) or failed."""
+
+    def __init__(self, plan: MoneyPlan) -> None:
         super().__init__()
         self.plan = plan
-        self._submit = submit
         self._reason = ""
         self._finished = False
         self.submissions = 0
@@ -86,6 +94,7 @@ class ConfirmScreen(ModalScreen[bool]):
                 yield Button("Cancel", id="confirm-no")
 
     def on_mount(self) -> None:
+        self.app.feed.link.subscribe(self, self._link_changed)
         self._show_state()
 
     def watch_state(self, old: str, new: str) -> None:
@@ -98,6 +107,10 @@ class ConfirmScreen(ModalScreen[bool]):
         status = self.query_one("#confirm-status", Static)
         if self.state == "sending":
             text = Content.styled("⧗ sending…", "$text-muted")
+        elif self.state == "queued":
+            text = Content.styled(
+                "⧗ queued: offline, it goes out when the link is back (never twice)", "$warning"
+            )
         elif self.state == "failed":
             text = Content.styled(
                 f"✗ {safetext.clean_line(self._reason, max_chars=120)} — enter tries again "
@@ -108,20 +121,27 @@ class ConfirmScreen(ModalScreen[bool]):
             text = Content.styled("enter or y confirms · esc or n cancels", "$text-muted")
         status.update(text)
 
+    def _link_changed(self, change: StateChanged) -> None:
+        if self.state in ("sending", "queued"):
+            up = change.state is ConnectionState.CONNECTED
+            self.state = "sending" if up else "queued"
+
     # ------------------------------------------------------------------ outcomes
 
-    def failed(self, reason: str) -> None:
-        """The relay refused or did not answer: show why; enter retries with the same key."""
+    def _done(self, result: MoneyResult) -> None:
+        self._close(result)
+
+    def _failed(self, failure: Failure) -> None:
+        reason = failure.text
+        if failure.code is ErrorCode.INSUFFICIENT_FUNDS:
+            reason += " — /topup adds money (e.g. /topup 50)"
+        if failure.maybe_done:
+            reason += " (it may have gone through; trying again never pays twice)"
         self._reason = reason
         self.state = "failed"
 
-    def done(self) -> None:
-        """It went through."""
-        self._close(True)
-
-    def _close(self, result: bool) -> None:
-        """Dismiss once, and only while on top: a late answer after the dialog closed must
-        not pop another screen."""
+    def _close(self, result: MoneyResult | None) -> None:
+        """Dismiss once, and only while on top."""
         if not self._finished and self.app.screen is self:
             self._finished = True
             self.dismiss(result)
@@ -129,14 +149,15 @@ class ConfirmScreen(ModalScreen[bool]):
     # ------------------------------------------------------------------ actions
 
     def action_confirm(self) -> None:
-        if self._finished:
+        if self._finished or self.state in ("sending", "queued"):
             return
         self.submissions += 1
-        self.state = "sending"
-        self._submit(self.plan)
+        up = self.app.link.state is ConnectionState.CONNECTED
+        self.state = "sending" if up else "queued"
+        self.app.link.call(self, self.plan.request, self._done, self._failed, label=self.plan.label)
 
     def action_cancel(self) -> None:
-        self._close(False)
+        self._close(None)
 
     @on(Button.Pressed, "#confirm-yes")
     def _yes(self) -> None:

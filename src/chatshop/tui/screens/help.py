@@ -9,52 +9,51 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from chatshop.tui.slash import SPECS
-
-KEYS: tuple[tuple[str, str], ...] = (
-    ("enter", "send the message"),
-    ("alt+enter / ctrl+j", "new line in the message"),
-    ("up (empty composer)", "edit your last message"),
-    ("tab", "complete a /command or @handle"),
-    ("esc", "cancel a reply or edit; leave the filter"),
-    ("ctrl+k", "jump to a thread: type to filter, enter opens"),
-    ("alt+up / alt+down", "previous / next thread"),
-    ("alt+a", "next thread with unread messages"),
-    ("alt+1 … alt+9", "open thread 1 to 9"),
-    ("pageup / pagedown", "scroll the conversation (older pages load by themselves)"),
-    ("ctrl+t", "pick a message: up/down, r reply, e edit, del delete"),
-    ("  on a card", "p pay (after a confirmation), d decline or cancel, o open a red packet"),
-    ("  on a product", "a add to cart, b buy now, s similar (#cart as a reply adds it too)"),
-    ("f3", "wallet: balances, history, top-up"),
-    ("f4", "orders: status and timeline, live (staff: /orders @brand, n next step)"),
-    ("/search", "in a brand's thread searches its products; /products TEXT anywhere"),
-    ("ctrl+p", "command palette (every action by name)"),
-    ("f1 or ?", "this help"),
-    ("ctrl+q", "quit"),
-)
+from chatshop.tui import keys
+from chatshop.tui.commands import REGISTRY
 
 
-def help_content() -> Content:
-    """The help text (ours, not untrusted: still built without markup)."""
-    width = max(len(k) for k, _ in KEYS) + 2
+def _rows(rows: list[tuple[str, str]], width: int, total: int) -> list[Content]:
+    """Two columns; a long description wraps under itself, never back to column 0."""
+    out: list[Content] = []
+    for key, what in rows:
+        words, line, lines = what.split(), "", []
+        for word in words:
+            if line and len(line) + 1 + len(word) > max(total - width, 20):
+                lines.append(line)
+                line = word
+            else:
+                line = f"{line} {word}".strip()
+        lines.append(line)
+        out.append(Content.assemble((key.ljust(width), "bold"), lines[0]))
+        out += [Content(" " * width + rest) for rest in lines[1:]]
+    return out
+
+
+HELP_WIDTH = 84
+
+
+def help_content(total: int = HELP_WIDTH) -> Content:
+    """The help text, generated from the key table and the command registry."""
+    key_rows = keys.key_table(REGISTRY)
+    command_rows = keys.command_table(REGISTRY)
+    key_width = min(max(len(k) for k, _ in key_rows) + 2, total // 3)
+    usage_width = min(max(len(u) for u, _ in command_rows) + 2, total // 2)
     lines: list[Content] = [Content.styled("Keys", "bold $accent")]
-    lines += [Content.assemble((key.ljust(width), "bold"), (what, "")) for key, what in KEYS]
+    lines += _rows(key_rows, key_width, total)
     lines += [Content(""), Content.styled("Commands (type in the composer)", "bold $accent")]
-    usage_width = max(len(s.usage) for s in SPECS) + 2
-    lines += [
-        Content.assemble((spec.usage.ljust(usage_width), "bold"), (spec.summary, ""))
-        for spec in SPECS
-    ]
-    lines += [
-        Content(""),
-        Content.styled(
-            "Start a line with an amount to pay: $20 taxi, 12,50€, in a group $20 @alice "
-            "tickets ($ is the relay's currency). A confirmation shows who and the balance "
-            "after; \\$20 sends the line as text. Start a line with // to send a message "
-            "that begins with /.  Threads: @ friend, # group, ◆ brand.",
-            "$text-muted",
-        ),
-    ]
+    lines += _rows(command_rows, usage_width, total)
+    lines += [Content(""), Content.styled("Money and messages", "bold $accent")]
+    lines += _rows(
+        [
+            ("20€ taxi", "a line starting with an amount pays, after a confirmation"),
+            ("\\$20", "sends the line as text"),
+            ("//text", "sends a message that begins with /"),
+            ("@ # ◆", "threads: a friend, a group, a brand"),
+        ],
+        12,
+        total,
+    )
     return Content("\n").join(lines)
 
 
@@ -63,14 +62,20 @@ class HelpScreen(ModalScreen[None]):
 
     BINDINGS = [
         Binding(
-            "escape,q,f1,question_mark", "close", "Close", id="help.close", tooltip="Close the help"
+            "escape,q,f1,question_mark",
+            "close",
+            "Close",
+            priority=True,
+            id="help.close",
+            tooltip="Close the help",
         ),
     ]
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box"):
             yield Static(Content.styled("chatshop help", "bold"), id="help-title")
-            yield Static(help_content(), id="help-text")
+            width = min(HELP_WIDTH, self.app.size.width - 8)
+            yield Static(help_content(width), id="help-text")
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -30,6 +30,26 @@ class LoginScreen(Screen[None]):
     """
 
     BINDINGS = [
+        # Priority: the focus moves when Tab is read, so "sam<tab>demo" typed in one burst
+        # puts "demo" in the next field, not after "sam".
+        Binding(
+            "tab",
+            "app.focus_next",
+            "Next field",
+            show=False,
+            priority=True,
+            id="login.next_field",
+            tooltip="The next field",
+        ),
+        Binding(
+            "shift+tab",
+            "app.focus_previous",
+            "Previous field",
+            show=False,
+            priority=True,
+            id="login.previous_field",
+            tooltip="The previous field",
+        ),
         Binding(
             "ctrl+r",
             "register",

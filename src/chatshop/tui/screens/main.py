@@ -1,807 +1,255 @@
-"""The main screen: sidebar of threads, the open conversation, the composer, the status line."""
+"""The main screen: threads on the left, the open conversation on the right.
+
+It composes, keeps which thread is open and switches threads. State goes down through
+reactives (``data_bind``), news comes from the feed's signals, and what a line, a button or
+a key asks for is carried out by :mod:`chatshop.tui.commands`, with this screen as the
+command :class:`~chatshop.tui.commands.context.Context`.
+"""
 
 from __future__ import annotations
 
 import time
-import uuid
-from typing import TYPE_CHECKING
+from typing import TypeVar
 
-from textual import on
+from textual import getters, on
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.content import Content
-from textual.screen import Screen
+from textual.reactive import reactive
 from textual.widgets import Footer, Static
 
 from chatshop import safetext
-from chatshop.money_input import escaped_text
-from chatshop.protocol.frames import (
-    MemberEvent,
-    MessageDeleted,
-    MessageEdited,
-    MessageEvent,
-    ReadEvent,
-    ThreadEvent,
-    TypingEvent,
-)
-from chatshop.protocol.models import Message, Thread
-from chatshop.protocol.payment_frames import CardEvent, WalletEvent
-from chatshop.tui import jobs, slash
-from chatshop.tui.book import ThreadBook
+from chatshop.client import StateChanged
+from chatshop.tui import keys
 from chatshop.tui.cards import money
-from chatshop.tui.link import CommandFailed, LinkMessage, LinkState, RelayEvent
-from chatshop.tui.payments import MONEY_COMMANDS, Payments
-from chatshop.tui.shop.desk import SHOP_COMMANDS, SHOP_VERBS, ShopDesk
-from chatshop.tui.shop.orders import OrdersScreen
+from chatshop.tui.commands import REGISTRY, chat
+from chatshop.tui.commands.compose import submit
+from chatshop.tui.commands.registry import Args
+from chatshop.tui.commands.slash import complete, completions
+from chatshop.tui.feed import Session
+from chatshop.tui.host import Host
+from chatshop.tui.palette import ChatCommands
+from chatshop.tui.screens.desk import Desk
+from chatshop.tui.screens.wallet import WalletScreen
 from chatshop.tui.widgets.composer import Composer
-from chatshop.tui.widgets.sidebar import KIND_MARK, Sidebar
+from chatshop.tui.widgets.conversation import Conversation
+from chatshop.tui.widgets.lines import BalanceLine, FirstRunHint
+from chatshop.tui.widgets.sidebar import Sidebar
 from chatshop.tui.widgets.status import ConnectionStatus
-from chatshop.tui.widgets.transcript import Transcript
-from chatshop.tui.window import PAGE_SIZE, Pending
 
-if TYPE_CHECKING:
-    from chatshop.tui.app import ChatshopApp
-
-FIRST_PAGE = 50
+T = TypeVar("T")
 TYPING_EVERY = 3.0
 
 
-class MainScreen(Screen[None]):
-    """Threads on the left, the open thread on the right.
+class MainScreen(Desk):
+    """Threads on the left, the open thread on the right (keys: :mod:`chatshop.tui.keys`)."""
 
-    | Key | Action |
-    | :- | :- |
-    | ctrl+k | Jump to a thread: type to filter, enter to open. |
-    | alt+up / alt+down | Previous / next thread. |
-    | alt+a | Next thread with unread messages. |
-    | alt+1 … alt+9 | The first nine threads. |
-    | pageup / pagedown | Scroll the conversation. |
-    | ctrl+t | Pick a message (r reply, e edit, del delete; on a card p pay, d decline, o open). |
-    | a / b / s | On a picked product card: add to cart, buy now, similar items. |
-    | f3 | Wallet: balances, history, top-up. |
-    | f4 | Orders: your orders and their progress. |
-    | f1 or ? | Help. |
-    | ctrl+p | Command palette. |
-    """
+    BINDINGS = [*keys.MAIN_BINDINGS, *keys.verb_bindings(REGISTRY)]
+    COMMANDS = {ChatCommands}
+    app: Host
 
-    BINDINGS = [
-        Binding(
-            "ctrl+k",
-            "switcher",
-            "Threads",
-            priority=True,
-            id="chat.switcher",
-            tooltip="Jump to a thread by name",
-        ),
-        Binding(
-            "alt+down",
-            "cycle(1)",
-            "Next thread",
-            show=False,
-            priority=True,
-            id="chat.next_thread",
-            tooltip="Open the next thread",
-        ),
-        Binding(
-            "alt+up",
-            "cycle(-1)",
-            "Prev thread",
-            show=False,
-            priority=True,
-            id="chat.previous_thread",
-            tooltip="Open the previous thread",
-        ),
-        Binding(
-            "alt+a",
-            "next_unread",
-            "Next unread",
-            show=False,
-            priority=True,
-            id="chat.next_unread",
-            tooltip="Open the next thread with unread messages",
-        ),
-        *(
-            Binding(
-                f"alt+{n}",
-                f"nth({n - 1})",
-                f"Thread {n}",
-                show=False,
-                priority=True,
-                id=f"chat.thread_{n}",
-                tooltip=f"Open thread number {n}",
-            )
-            for n in range(1, 10)
-        ),
-        Binding(
-            "pageup",
-            "page(-1)",
-            "Older",
-            show=False,
-            id="chat.page_up",
-            tooltip="Scroll the conversation up",
-        ),
-        Binding(
-            "pagedown",
-            "page(1)",
-            "Newer",
-            show=False,
-            id="chat.page_down",
-            tooltip="Scroll the conversation down",
-        ),
-        Binding(
-            "ctrl+t",
-            "focus_transcript",
-            "Pick message",
-            id="chat.pick",
-            tooltip="Select a message to reply to, edit or delete, or a card to pay",
-        ),
-        Binding(
-            "f3",
-            "wallet",
-            "Wallet",
-            id="chat.wallet",
-            tooltip="Balances, history and top-up",
-        ),
-        Binding(
-            "f4",
-            "orders",
-            "Orders",
-            id="chat.orders",
-            tooltip="Your orders and their progress (/orders @brand: a brand's queue)",
-        ),
-    ]
+    threads_version: reactive[int] = reactive(-1)
+    """The thread book's version (sidebar and title redraw on it)."""
+    banner: reactive[str] = reactive("")
+    balance: reactive[str] = reactive("")
+    """The default-currency balance, formatted."""
 
-    app: ChatshopApp
+    sidebar = getters.query_one("#sidebar", Sidebar)
+    status = getters.query_one("#status", ConnectionStatus)
 
-    def __init__(self, book: ThreadBook) -> None:
-        super().__init__()
-        self.book = book
-        self.current: int | None = None
-        self.replying: Message | None = None
-        self.editing: Message | None = None
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
         self._last_typing = 0.0
-        self._marked: dict[int, int] = {}
-        self._search_hits: list[int] = []
-        self._hint = ""
-        self._marker: int | None = None
-        self.payments = Payments(self)
-        self.shop = ShopDesk(self)
-        # What the link posts before compose has mounted the widgets waits here, in order.
-        self._early: list[LinkMessage] | None = []
-
-    # ------------------------------------------------------------------ layout
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="body"):
-            yield Sidebar(self.book, id="sidebar")
-            with Vertical(id="conversation"):
-                yield Static(id="thread-title")
-                yield Transcript(
-                    id="transcript", quotes=self.app.quotes, tz=self.app.tz, today=self.app.today
-                )
-                yield Static(id="info")
-                yield Static(id="banner")
-                yield Composer(id="composer")
-                yield Static(id="hint")
+            yield Sidebar(self.session.threads, id="sidebar").data_bind(
+                version=MainScreen.threads_version, current=MainScreen.current
+            )
+            yield Conversation(
+                id="conversation", completer=self._complete, intro=not self.app.config.intro_seen
+            ).data_bind(
+                thread_id=MainScreen.current,
+                version=MainScreen.threads_version,
+                banner=MainScreen.banner,
+            )
         with Horizontal(id="statusbar"):
             yield ConnectionStatus(id="status")
-            yield Static(id="balance")
-            yield Static(id="whoami")
+            yield BalanceLine(id="balance").data_bind(text=MainScreen.balance)
+            who = f"@{self.session.me.handle} on {safetext.clean_line(self.app.server_url)}"
+            yield Static(Content(who), id="whoami")
         yield Footer()
 
-    @property
-    def ready(self) -> bool:
-        """Mounted, with everything the link posted before that applied."""
-        return self._early is None
-
-    @property
-    def transcript(self) -> Transcript:
-        return self.query_one("#transcript", Transcript)
-
-    @property
-    def composer(self) -> Composer:
-        return self.query_one("#composer", Composer)
-
-    @property
-    def sidebar(self) -> Sidebar:
-        return self.query_one("#sidebar", Sidebar)
-
-    @property
-    def status(self) -> ConnectionStatus:
-        return self.query_one("#status", ConnectionStatus)
-
     def on_mount(self) -> None:
-        me = self.book.me
-        who = f"@{me.handle}" if me else ""
-        self.query_one("#whoami", Static).update(
-            Content(f"{who} on {safetext.clean_line(self.app.server_url)}")
-        )
-        self.set_interval(1.0, self._refresh_info)
-        self.status.set_state("connected")
-        self.composer.focus()
-        self._show_banner()
-        self.show_hint("")
-        self.show_balance()
-        self.sidebar.refresh_threads()
-        early, self._early = self._early or [], None
-        for message in early:
-            self.receive(message)
+        feed = self.app.feed
+        feed.threads.subscribe(self, self._threads_changed)
+        feed.left.subscribe(self, self._left)
+        feed.wallet.subscribe(self, self._wallet_changed)
+        feed.link.subscribe(self, self.status.show)
+        feed.queued.subscribe(self, self._queued)
+        feed.cart.subscribe(self, lambda _cart: self.conversation.hint_line.clear())
+        self.status.show(StateChanged(state=self.app.link.state))
+        self.set_focus(self.conversation.composer)
+        self._threads_changed(self.session.threads.version)
+        self._wallet_changed(self.session.wallet.version)
 
-    # ------------------------------------------------------------------ from the link
+    # ------------------------------------------------------------------ state down
 
-    def receive(self, message: LinkMessage) -> None:
-        """Everything the link posts that concerns this screen."""
-        if self._early is not None:
-            self._early.append(message)
-            return
-        if self.payments.receive(message):
-            return
-        if isinstance(message, RelayEvent):
-            self._relay_event(message)
-        elif isinstance(message, LinkState):
-            change = message.change
-            self.status.set_state(
-                str(change.state), retry_in=change.retry_in, detail=change.error or ""
-            )
-        elif isinstance(message, jobs.ThreadsLoaded):
-            self.book.load(message.threads)
-            self.sidebar.refresh_threads()
-            if self.current not in self.book.threads:
-                ordered = self.book.ordered()
-                if ordered:
-                    self.open_thread(ordered[0].id)
-                else:
-                    self._show_title()
-        elif isinstance(message, jobs.HistoryLoaded):
-            self._history_loaded(message)
-        elif isinstance(message, jobs.MessageSent):
-            window = self.book.window(message.message.thread_id)
-            self.app.quotes.remember(message.message)
-            if window is not None:
-                window.resolve_pending(message.key, message.message)
-                self._window_changed(message.message.thread_id)
-        elif isinstance(message, jobs.SendFailed):
-            window = self.book.window(message.thread_id)
-            if window is not None:
-                window.fail_pending(message.key, message.reason)
-                self._window_changed(message.thread_id)
-        elif isinstance(message, jobs.MessageChanged):
-            window = self.book.window(message.message.thread_id)
-            if window is not None:
-                window.replace(message.message)
-                self._window_changed(message.message.thread_id)
-        elif isinstance(message, jobs.ThreadOpened):
-            self.book.put(message.thread)
-            self.sidebar.filter_input.value = ""
-            self.sidebar.refresh_threads()
-            self.open_thread(message.thread.id)
-        elif isinstance(message, jobs.ThreadUpdated):
-            self.book.put(message.thread)
-            self._thread_changed(message.thread.id)
-        elif isinstance(message, jobs.ThreadLeft):
-            self._left(message.thread_id)
-        elif isinstance(message, jobs.Info):
-            self.show_hint(message.text)
-        elif isinstance(message, CommandFailed):
-            if message.what == "load messages":  # let the next scroll ask again
-                self.transcript.loading_older = self.transcript.loading_newer = False
-            self.show_hint(f"{message.what}: {message.reason}", error=True)
+    def watch_replying(self) -> None:
+        message = self.replying
+        if message is not None:
+            text = safetext.clean_line(message.text, max_chars=60)
+            self.banner = f"↪ replying to {self._person(message.sender_id)}: {text}"
+        else:
+            self.banner = "✎ editing your message" if self.editing else ""
 
-    def _relay_event(self, message: RelayEvent) -> None:
-        event = message.event
-        new = self.book.apply(event, open_thread=self.current)
-        if isinstance(event, MessageEvent):
-            assert new is not None
-            self.app.quotes.remember(new)
-            mine = self.book.me is not None and new.sender_id == self.book.me.id
-            if event.thread_id == self.current:
-                self._window_changed(event.thread_id)
-            elif not mine:
-                self.app.notify_message(self.book, event.thread_id, new)
-            self.sidebar.refresh_threads()
-            self._refresh_info()
-        elif isinstance(event, (MessageEdited, MessageDeleted, CardEvent)):
-            self.app.quotes.remember(event.message)
-            self._window_changed(event.thread_id)
-            self.sidebar.refresh_threads()
-        elif isinstance(event, WalletEvent):
-            self.payments.wallet_event(event)
-        elif isinstance(event, TypingEvent):
-            self._refresh_info()
-        elif isinstance(event, ReadEvent):
-            if event.thread_id == self.current:
-                self.transcript.set_read(event.user_id, event.seq)
-            self.sidebar.refresh_threads()
-            self.app.update_window_title(self.book)
-        elif isinstance(event, ThreadEvent):
-            self._thread_changed(event.thread.id)
-        elif isinstance(event, MemberEvent):
-            if event.thread_id not in self.book.threads:
-                self._left(event.thread_id)
-            else:
-                self.app.link.submit("refresh thread", jobs.load_threads())
+    def watch_editing(self) -> None:
+        self.watch_replying()
 
-    def _thread_changed(self, thread_id: int) -> None:
-        self.sidebar.refresh_threads()
-        if thread_id == self.current:
-            self.transcript.set_members(self.book.members(thread_id))
-            self._show_title()
-
-    def _left(self, thread_id: int) -> None:
-        self.book.drop(thread_id)
-        self.sidebar.refresh_threads()
-        if thread_id == self.current:
+    def _threads_changed(self, version: int) -> None:
+        self.threads_version = version
+        book = self.session.threads
+        if self.current not in book.threads and book.loaded:
+            ordered = book.ordered()
             self.current = None
-            ordered = self.book.ordered()
             if ordered:
                 self.open_thread(ordered[0].id)
-            else:
-                self._show_title()
 
-    def _window_changed(self, thread_id: int) -> None:
+    def _left(self, thread_id: int) -> None:
         if thread_id == self.current:
-            self.transcript.changed()
+            self.current = None
+            self._threads_changed(self.session.threads.version)
 
-    def _history_loaded(self, message: jobs.HistoryLoaded) -> None:
-        history = message.history
-        for item in history.messages:
-            self.app.quotes.remember(item)
-        window = self.book.window(history.thread_id)
-        if window is None:
-            return
-        thread = self.book.threads.get(history.thread_id)
-        if message.mode == "latest":
-            window.reset(
-                history.messages, more=history.more, last_seq=thread.last_seq if thread else None
-            )
-            if history.thread_id == self.current:
-                self._show_window(history.thread_id)
-        elif message.mode == "older":
-            window.prepend(history.messages, more=history.more)
-            if history.thread_id == self.current:
-                self.transcript.changed(loaded_older=True)
-        else:
-            window.append_newer(history.messages)
-            if history.thread_id == self.current:
-                self.transcript.changed(loaded_newer=True)
+    def _wallet_changed(self, _version: int) -> None:
+        wallet = self.session.wallet
+        currency = wallet.default_currency
+        self.balance = money(wallet.balance(currency), currency) if currency else ""
 
-    # ------------------------------------------------------------------ threads
+    def _queued(self, labels: tuple[str, ...]) -> None:
+        self.status.queued = labels
 
-    def open_thread(self, thread_id: int) -> None:
-        """Show ``thread_id``: its latest page at once if known, then fresh from the relay."""
-        thread = self.book.threads.get(thread_id)
-        if thread is None:
-            return
-        self.current = thread_id
-        self.sidebar.current = thread_id
-        self.replying = self.editing = None
-        self._search_hits = []
-        self._show_banner()
-        window = self.book.window(thread_id)
-        self._marker = thread.read_seq + 1 if thread.unread else None
-        if window is None:
-            window = self.book.new_window(thread_id)
-            self._show_window(thread_id)
-            self.app.link.submit(
-                "load messages", jobs.load_history(thread_id, None, FIRST_PAGE, "latest")
-            )
-        else:
-            self._show_window(thread_id)
-        self._show_title()
-        self.sidebar.refresh_threads()
-        self._refresh_info()
+    def _person(self, user_id: int) -> str:
+        user = self.session.threads.user(user_id)
+        return safetext.clean_line(user.display_name or user.handle) if user else "someone"
 
-    def _show_window(self, thread_id: int) -> None:
-        window = self.book.window(thread_id)
-        if window is None:
-            return
-        self.transcript.show(
-            window,
-            members=self.book.members(thread_id),
-            me=self.book.me.id if self.book.me else None,
-            new_marker_seq=self._marker,
-        )
-        for user_id, seq in self.book.read_by.get(thread_id, {}).items():
-            self.transcript.set_read(user_id, seq)
+    # ------------------------------------------------------------------ the composer
 
-    def _show_title(self) -> None:
-        title = self.query_one("#thread-title", Static)
-        thread = self.book.threads.get(self.current) if self.current is not None else None
-        if thread is None:
-            title.update(Content("No conversation open — /dm @handle to start one"))
-            return
-        mark = KIND_MARK.get(thread.kind, "")
-        name = safetext.clean_line(self.book.title(thread), max_chars=48)
-        if thread.kind == "group":
-            detail = (
-                f"{len(thread.members)} members: "
-                + ", ".join(f"@{m.handle}" for m in thread.members[:6])
-                + (" …" if len(thread.members) > 6 else "")
-            )
-        else:
-            other = self.book.other(thread)
-            detail = (
-                f"@{other.handle}" + (" · brand" if thread.kind == "brand" else "")
-                if (other)
-                else ""
-            )
-        title.update(Content.assemble((f"{mark} {name}", "bold"), ("  " + detail, "$text-muted")))
+    def _complete(self, line: str) -> str | None:
+        return complete(REGISTRY, line, self.session.threads.handles())
 
-    def action_switcher(self) -> None:
-        self.sidebar.focus_filter()
-
-    def action_cycle(self, step: int) -> None:
-        ids = self.sidebar.thread_ids()
-        if not ids:
-            return
-        index = ids.index(self.current) if self.current in ids else -step
-        self.open_thread(ids[(index + step) % len(ids)])
-
-    def action_next_unread(self) -> None:
-        ids = self.sidebar.thread_ids()
-        for thread_id in ids:
-            thread = self.book.threads[thread_id]
-            if thread.unread and thread_id != self.current:
-                self.open_thread(thread_id)
-                return
-        self.show_hint("No unread messages elsewhere.")
-
-    def action_nth(self, index: int) -> None:
-        ids = self.sidebar.thread_ids()
-        if index < len(ids):
-            self.open_thread(ids[index])
-
-    def action_page(self, direction: int) -> None:
-        if direction < 0:
-            self.transcript.scroll_page_up()
-        else:
-            self.transcript.scroll_page_down()
-
-    def action_focus_transcript(self) -> None:
-        self.transcript.focus()
-        self.transcript.action_select(-1)
-
-    @on(Sidebar.Selected)
-    def _sidebar_selected(self, event: Sidebar.Selected) -> None:
-        self.open_thread(event.thread_id)
-        self.sidebar.filter_input.value = ""
-        self.composer.focus()
-
-    # ------------------------------------------------------------------ transcript
-
-    @on(Transcript.PageWanted)
-    def _page_wanted(self, event: Transcript.PageWanted) -> None:
-        self.app.link.submit(
-            "load messages",
-            jobs.load_history(
-                event.thread_id, event.before, PAGE_SIZE, "older" if event.older else "newer"
-            ),
-        )
-
-    @on(Transcript.ReachedEnd)
-    def _reached_end(self, event: Transcript.ReachedEnd) -> None:
-        thread = self.book.threads.get(event.thread_id)
-        if thread is None or event.thread_id != self.current:
-            return
-        if thread.unread or thread.read_seq < event.seq:
-            if self._marked.get(event.thread_id, 0) < event.seq:
-                self._marked[event.thread_id] = event.seq
-                self.app.link.submit("mark read", jobs.mark_read(event.thread_id, event.seq))
-            if self.book.mark_read(event.thread_id, event.seq):
-                self.sidebar.refresh_threads()
-                self.app.update_window_title(self.book)
-
-    @on(Transcript.UnseenChanged)
-    def _unseen_changed(self) -> None:
-        self._refresh_info()
-
-    @on(Transcript.ActionRequested)
-    def _transcript_action(self, event: Transcript.ActionRequested) -> None:
-        self.composer.focus()
-        if event.action == "reply":
-            self._start_reply(event.message)
-        elif event.action == "edit":
-            self._start_edit(event.message)
-        elif event.action == "delete":
-            self._delete(event.message)
-        elif event.action in ("pay", "decline", "open"):
-            self.payments.card_action(event.action, event.message)
-        elif event.action in SHOP_VERBS:
-            self.shop.card_action(event.action, event.message)
-
-    # ------------------------------------------------------------------ composer
-
-    def restore_composer(self, text: str) -> None:
-        """Put back a line that could not be used (the hint says why)."""
-        self.composer.restore(text)
+    @on(Composer.Submitted)
+    def _submitted(self, event: Composer.Submitted) -> None:
+        editing, self.editing = self.editing, None
+        self._dismiss_intro()
+        submit(self, event.text, editing)
 
     @on(Composer.Typed)
     def _typed(self, event: Composer.Typed) -> None:
-        specs = slash.completions(event.text)
-        if specs:
-            shown = "   ".join(f"{s.usage} — {s.summary}" for s in specs[:3])
-            more = f"   (+{len(specs) - 3} more, tab completes)" if len(specs) > 3 else ""
-            self.show_hint(shown + more, persistent=True)
-        elif self._hint and self._hint_persistent:
-            self.show_hint("")
-        now = time.monotonic()
-        if (
-            event.text
-            and not event.text.startswith("/")
-            and self.current is not None
-            and now - self._last_typing > TYPING_EVERY
-        ):
+        found = completions(REGISTRY, event.text)
+        if found:
+            shown = "   ".join(f"{c.usage} — {c.summary}" for c in found[:3])
+            more = f"   (+{len(found) - 3} more, tab completes)" if len(found) > 3 else ""
+            self.conversation.hint_line.say(shown + more, standing=True)
+        else:
+            self.conversation.hint_line.clear_help()
+        too_long = chat.too_long(event.text)
+        if too_long:
+            self.hint(too_long + " Enter will not send it.", error=True)
+        now, thread_id = time.monotonic(), self.current
+        typing = event.text and not event.text.startswith("/") and thread_id is not None
+        if typing and thread_id is not None and now - self._last_typing > TYPING_EVERY:
             self._last_typing = now
-            self.app.link.submit("typing", jobs.typing(self.current))
+            self.call(lambda c: c.typing(thread_id), _nothing, _nothing)
 
     @on(Composer.Cancelled)
     def _cancelled(self) -> None:
         if self.replying or self.editing:
             self.replying = self.editing = None
-            self._show_banner()
         else:
-            self.composer.set_text("")
-        self.show_hint("")
+            self.conversation.composer.set_text("")
+        self.conversation.hint_line.clear()
 
     @on(Composer.EditLastRequested)
     def _edit_last(self) -> None:
-        message = self.transcript.last_message(mine=True)
+        message = self.target(mine=True)
         if message is None:
-            self.show_hint("You have no message to edit here.")
-            return
-        self._start_edit(message)
+            self.hint("You have no message to edit here.")
+        else:
+            self.edit(message)
 
-    @on(Composer.Submitted)
-    def _submitted(self, event: Composer.Submitted) -> None:
-        try:
-            command = slash.parse(event.text)
-        except slash.SlashError as exc:
-            self.show_hint(str(exc), error=True)
-            self.restore_composer(event.text)
-            return
-        if command is not None:
-            self._run(command, event.text)
-        elif self.editing is None and self.shop.cart_reply(event.text):
-            pass  # "#cart" as a reply to a product card: added to the cart, not sent
-        elif self.editing is not None:
-            self._send(slash.message_text(event.text))
-        elif (literal := escaped_text(event.text)) is not None:
-            self._send(literal)
-        elif not self.payments.payment_line(event.text):
-            self._send(slash.message_text(event.text))
+    @on(Composer.ActionsWanted)
+    def _actions_wanted(self) -> None:
+        buttons = self.conversation.actions.buttons()
+        if buttons:
+            self.set_focus(buttons[0])
+        else:
+            self.hint("Nothing to act on here: Tab completes /commands and @handles.")
 
-    def _send(self, text: str) -> None:
-        if self.editing is not None:
-            original = self.editing
-            self.editing = None
-            self._show_banner()
-            if text != original.text:
-                self.app.link.submit("edit", jobs.edit(original.id, text))
-            return
-        if self.current is None:
-            self.show_hint("Open a conversation first (ctrl+k), or /dm @handle.", error=True)
-            return
-        window = self.book.window(self.current)
-        reply_to = self.replying.id if self.replying else None
-        key = uuid.uuid4().hex
-        if window is not None:
-            window.add_pending(
-                Pending(
-                    key=key,
-                    thread_id=self.current,
-                    text=text,
-                    created_at=int(time.time() * 1000),
-                    reply_to=reply_to,
-                )
-            )
-            self.transcript.changed()
-            self.transcript.scroll_end_now()
-        self.app.link.submit("send", jobs.send(self.current, text, key, reply_to))
-        self.replying = None
-        self._show_banner()
-        self.show_hint("")
+    @on(Composer.HelpWanted)
+    def _help_wanted(self) -> None:
+        self.app.action_help()  # type: ignore[attr-defined]
 
-    def _target(self, *, mine: bool | None) -> Message | None:
-        selected = self.transcript.selected_message()
-        if selected is not None and (mine is None or (selected.sender_id == self._my_id()) == mine):
-            return selected
-        return self.transcript.last_message(mine=mine)
+    # ------------------------------------------------------------------ threads and keys
 
-    def _my_id(self) -> int | None:
-        return self.book.me.id if self.book.me else None
+    @on(Sidebar.Selected)
+    def _sidebar_selected(self, event: Sidebar.Selected) -> None:
+        self.open_thread(event.thread_id)
+        self.sidebar.filter_input.value = ""
+        self.set_focus(self.conversation.composer)
 
-    def _start_reply(self, message: Message) -> None:
-        self.editing = None
-        self.replying = message
-        self._show_banner()
+    @on(Sidebar.Left)
+    def _sidebar_left(self) -> None:
+        self.set_focus(self.conversation.composer)
 
-    def _start_edit(self, message: Message) -> None:
-        if message.sender_id != self._my_id():
-            self.show_hint("You can only edit your own messages.", error=True)
-            return
-        if message.card is not None:
-            self.show_hint("Money cards are the thread's record: they cannot be edited.")
-            return
-        self.replying = None
-        self.editing = message
-        self.composer.set_text(message.text)
-        self._show_banner()
+    def action_switcher(self) -> None:
+        self.set_focus(self.sidebar.filter_input)
 
-    def _delete(self, message: Message) -> None:
-        if message.sender_id != self._my_id():
-            self.show_hint("You can only delete your own messages.", error=True)
-            return
-        if message.card is not None:
-            self.show_hint("Money cards are the thread's record: they cannot be deleted.")
-            return
-        self.app.link.submit("delete", jobs.delete(message.id))
-        self.show_hint("Message deleted.")
+    def action_cycle(self, step: int) -> None:
+        ids = self.sidebar.thread_ids()
+        if ids:
+            index = ids.index(self.current) if self.current in ids else -step
+            self.open_thread(ids[(index + step) % len(ids)])
 
-    def _current_thread(self) -> Thread | None:
-        return self.book.threads.get(self.current) if self.current is not None else None
+    def action_next_unread(self) -> None:
+        book = self.session.threads
+        for thread_id in self.sidebar.thread_ids():
+            if book.threads[thread_id].unread and thread_id != self.current:
+                self.open_thread(thread_id)
+                return
+        self.hint("No unread messages elsewhere.")
 
-    def _run(self, command: slash.Command, line: str) -> None:
-        """Carry out a parsed slash command (``line`` is what was typed)."""
-        link = self.app.link
-        thread = self._current_thread()
-        name = command.name
-        label = f"/{name}"
-        done = True
-        if name in MONEY_COMMANDS:
-            self.payments.command(command, line)
-        elif name in SHOP_COMMANDS or (name == "search" and self.shop.is_brand_thread()):
-            done = self.shop.command(name, command.text, command.handles)
-        elif name == "help":
-            self.app.action_help()
-        elif name == "logout":
-            self.app.action_logout()
-        elif name == "dm":
-            link.submit(f"/dm @{command.handles[0]}", jobs.open_direct(command.handles[0]))
-        elif name == "group":
-            link.submit(label, jobs.create_group(command.text, list(command.handles)))
-        elif name == "friend":
-            link.submit(f"/friend {command.verb}", jobs.friend(command.verb, command.handles[0]))
-        elif name == "search":
-            self._search(command.text)
-        elif thread is None:
-            self.show_hint("Open a conversation first.", error=True)
-            done = False
-        elif name in ("invite", "kick", "leave", "rename") and thread.kind != "group":
-            self.show_hint(f"/{name} works in groups only.", error=True)
-            done = False
-        elif name == "invite":
-            link.submit(label, jobs.add_member(thread.id, command.handles[0]))
-        elif name == "kick":
-            link.submit(label, jobs.remove_member(thread.id, command.handles[0]))
-        elif name == "leave":
-            link.submit(label, jobs.leave_group(thread.id))
-        elif name == "rename":
-            link.submit(label, jobs.rename_group(thread.id, command.text))
-        elif name == "reply":
-            target = self._target(mine=None if self.transcript.selected_message() else False)
-            if target is None:
-                self.show_hint("Nothing to reply to here.", error=True)
-                done = False
-            elif command.text:
-                self.replying = target
-                self._send(command.text)
-            else:
-                self._start_reply(target)
-        elif name == "edit":
-            target = self._target(mine=True)
-            if target is None:
-                self.show_hint("You have no message to edit here.", error=True)
-                done = False
-            elif command.text:
-                link.submit("edit", jobs.edit(target.id, command.text))
-            else:
-                self._start_edit(target)
-        elif name == "delete":
-            target = self._target(mine=True)
-            if target is None:
-                self.show_hint("You have no message to delete here.", error=True)
-                done = False
-            else:
-                self._delete(target)
-        if not done:
-            self.restore_composer(line)
+    def action_nth(self, index: int) -> None:
+        ids = [t.id for t in self.session.threads.ordered()]
+        if index < len(ids):
+            self.open_thread(ids[index])
 
-    def _search(self, needle: str) -> None:
-        window = self.book.window(self.current) if self.current is not None else None
-        if window is None:
-            self.show_hint("Open a conversation first.", error=True)
-            return
-        lowered = needle.lower()
-        hits = [m.seq for m in window.messages if not m.deleted and lowered in m.text.lower()]
-        if not hits:
-            self.show_hint(f"No loaded message contains {safetext.clean_line(needle)!r}.")
-            return
-        transcript = self.transcript
-        # Each /search with the same text steps to an older hit.
-        previous = transcript.selected_message()
-        older = [s for s in hits if previous is None or s < previous.seq]
-        seq = (older or hits)[-1]
-        transcript.select_seq(seq)
-        self.show_hint(
-            f"{len(hits)} match{'es' if len(hits) != 1 else ''} in the loaded messages; "
-            f"showing #{hits.index(seq) + 1} from the oldest. /search again for older."
-        )
+    def action_page(self, direction: int) -> None:
+        transcript = self.conversation.transcript
+        transcript.scroll_page_up() if direction < 0 else transcript.scroll_page_down()
 
-    # ------------------------------------------------------------------ money
-
-    def show_message(self, message: Message) -> None:
-        """A message the relay returned for a request of ours (a card posted or updated)."""
-        self.app.quotes.remember(message)
-        window = self.book.window(message.thread_id)
-        if window is not None:
-            window.add(message)
-            self._window_changed(message.thread_id)
-
-    def show_balance(self) -> None:
-        """The wallet's default-currency balance in the status line."""
-        wallet = self.app.wallet
-        balance = self.query_one("#balance", Static)
-        if wallet.default_currency is None:
-            balance.update("")
-            return
-        amount = money(wallet.balance(wallet.default_currency), wallet.default_currency)
-        balance.update(Content.assemble(("wallet ", "$text-muted"), (amount, "bold")))
-
-    def action_orders(self) -> None:
-        if not any(isinstance(screen, OrdersScreen) for screen in self.app.screen_stack):
-            self.shop.command("orders", "", ())
+    def action_pick(self) -> None:
+        self.set_focus(self.conversation.transcript)
+        self.conversation.transcript.action_select(-1)
 
     def action_wallet(self) -> None:
-        from chatshop.tui.screens.wallet import WalletScreen
-
         if not any(isinstance(screen, WalletScreen) for screen in self.app.screen_stack):
             self.app.push_screen(WalletScreen())
 
-    def action_card(self, verb: str) -> None:
-        """Pay, decline or open: the selected card, else the newest one that allows it."""
-        message = self.payments.actionable(verb)
-        if message is None:
-            self.show_hint(self.payments.nothing_to(verb), error=True)
-        else:
-            self.payments.card_action(verb, message)
+    def action_orders(self) -> None:
+        REGISTRY.commands["orders"].run(self, Args())
 
-    # ------------------------------------------------------------------ lines under the transcript
+    def action_retry_now(self) -> None:
+        if not self.app.link.retry_now():
+            self.hint("The link is not waiting to reconnect.")
 
-    def _show_banner(self) -> None:
-        banner = self.query_one("#banner", Static)
-        if self.replying is not None:
-            who = self.transcript._sender_name(self.replying.sender_id)
-            text = f"↪ replying to {who}: {safetext.clean_line(self.replying.text, max_chars=60)}"
-        elif self.editing is not None:
-            text = "✎ editing your message"
-        else:
-            banner.display = False
-            return
-        banner.display = True
-        banner.update(Content.assemble((text, "$text-muted"), ("   esc cancels", "$text-disabled")))
+    def action_dismiss_intro(self) -> None:
+        self._dismiss_intro()
 
-    _hint_persistent = False
+    def _dismiss_intro(self) -> None:
+        for intro in self.query(FirstRunHint):
+            intro.remove()
+            self.app.intro_seen()  # type: ignore[attr-defined]
 
-    def show_hint(self, text: str, *, error: bool = False, persistent: bool = False) -> None:
-        hint = self.query_one("#hint", Static)
-        self._hint = text
-        self._hint_persistent = persistent
-        hint.display = bool(text)
-        hint.set_class(error, "-error")
-        hint.update(Content(safetext.clean_line(text)))
 
-    def _refresh_info(self) -> None:
-        info = self.query_one("#info", Static)
-        parts: list[str] = []
-        if self.current is not None:
-            names = self.book.typing_names(self.current)
-            if names:
-                cleaned = [safetext.clean_line(n, max_chars=24) for n in names]
-                verb = "is" if len(cleaned) == 1 else "are"
-                parts.append(f"{' and '.join(cleaned[:2])} {verb} typing…")
-        unseen = self.transcript.unseen
-        if unseen:
-            parts.append(f"↓ {unseen} new below (pgdn)")
-        info.display = bool(parts)
-        info.update(Content("   ".join(parts)))
+def _nothing(_value: object) -> None:
+    """Typing notices are best effort."""

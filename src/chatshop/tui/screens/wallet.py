@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, time
-from typing import TYPE_CHECKING
 
 from rich.style import Style
 from rich.text import Text
@@ -21,15 +20,12 @@ from textual.widgets import Button, DataTable, Footer, Input, Static
 
 from chatshop import safetext
 from chatshop.money_input import AmountError, parse_topup
-from chatshop.protocol.payment_frames import PaymentResult, Transfer, WalletEvent
-from chatshop.tui import jobs
+from chatshop.protocol.payment_frames import PaymentResult, Transfer, TransferPage, WalletResult
 from chatshop.tui.cards import money
-from chatshop.tui.link import LinkMessage, RelayEvent
+from chatshop.tui.failure import Failure
+from chatshop.tui.host import Host
 from chatshop.tui.timefmt import stamp
 from chatshop.tui.wallet import HISTORY_PAGE
-
-if TYPE_CHECKING:
-    from chatshop.tui.app import ChatshopApp
 
 KIND_LABELS = {
     "payment": "payment",
@@ -55,6 +51,23 @@ COLUMNS = (
     ("Amount", "amount", 13),
     ("Id", "id", 8),
 )
+"""Columns at full width; on a narrow screen Id goes, then With and Note share the rest."""
+
+
+def column_widths(width: int) -> dict[str, int]:
+    """Widths that fit ``width`` cells (the Amount column is always on screen)."""
+    full = {key: size for _, key, size in COLUMNS}
+    gaps = 2 * len(COLUMNS) + 4
+    if sum(full.values()) + gaps <= width:
+        return full
+    narrow = {k: v for k, v in full.items() if k != "id"}
+    narrow["what"] = 12
+    left = width - gaps + 2 - sum(v for k, v in narrow.items() if k not in ("who", "note"))
+    narrow["who"] = max(left * 3 // 5, 8)
+    narrow["note"] = max(left - narrow["who"], 6)
+    return narrow
+
+
 MORE_ROW = "more"
 LOAD_MARGIN = 3
 """Rows from the bottom at which the next older page is fetched."""
@@ -118,15 +131,15 @@ class WalletScreen(Screen[None]):
         ),
     ]
 
-    app: ChatshopApp
+    app: Host
     table = getters.query_one("#wallet-history", HistoryTable)
     amount_input = getters.query_one("#topup-amount", Input)
 
     def __init__(self) -> None:
         super().__init__()
         self._loading = False
-        self._topups: set[str] = set()
         self._drawn = -1
+        self._columns: tuple[str, ...] = ()
 
     def compose(self) -> ComposeResult:
         with Vertical(id="wallet-box"):
@@ -135,31 +148,47 @@ class WalletScreen(Screen[None]):
             yield HistoryTable(id="wallet-history", cursor_type="row", zebra_stripes=True)
             with Horizontal(id="wallet-topup"):
                 yield Static("Top up (simulated card)", id="topup-label")
-                yield Input(placeholder="$50", id="topup-amount")
+                yield Input(placeholder="50", id="topup-amount")
                 yield Button("Top up", id="topup-go", variant="primary")
             yield Static(id="wallet-hint")
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.table
-        for label, key, width in COLUMNS:
-            table.add_column(label, key=key, width=width)
-        me = self.app.book.me
-        who = f"  @{safetext.clean_line(me.handle)}" if me else ""
+        who = f"  @{safetext.clean_line(self.app.session.me.handle)}"
         self.query_one("#wallet-title", Static).update(
             Content.assemble(("Wallet", "bold"), (who, "$text-muted"))
         )
+        self.app.feed.wallet.subscribe(self, lambda _version: self.redraw())
         self._hint("")
-        self.redraw()
-        table.focus()
+        self._placeholder()
+        self._set_columns()
+        self.table.focus()
         self.action_reload()
+
+    def on_resize(self) -> None:
+        self._set_columns()
+
+    def _set_columns(self) -> None:
+        widths = column_widths(self.size.width or 80)
+        if tuple(widths) == self._columns and self.table.columns:
+            return
+        self._columns = tuple(widths)
+        self.table.clear(columns=True)
+        for label, key, _ in COLUMNS:
+            if key in widths:
+                self.table.add_column(label, key=key, width=widths[key])
+        self.redraw(force=True)
+
+    def _placeholder(self) -> None:
+        currency = self.app.session.wallet.default_currency
+        self.amount_input.placeholder = f"50 ({currency})" if currency else "50"
 
     # ------------------------------------------------------------------ drawing
 
     def redraw(self, *, force: bool = False) -> None:
         """Show the wallet book (only when it changed since the last time)."""
-        wallet = self.app.wallet
-        if wallet.version == self._drawn and not force:
+        wallet = self.app.session.wallet
+        if (wallet.version == self._drawn and not force) or not self.table.columns:
             return
         self._drawn = wallet.version
         self._draw_balances()
@@ -167,22 +196,23 @@ class WalletScreen(Screen[None]):
         row = table.cursor_row
         table.clear()
         now = datetime.combine(self.app.today(), time(), tzinfo=self.app.tz)
+        shown = self._columns
         for transfer in wallet.transfers:
-            table.add_row(*self._cells(transfer, now), key=str(transfer.id))
+            cells = self._cells(transfer, now)
+            table.add_row(*(cells[k] for k in shown), key=str(transfer.id))
         if wallet.more or not wallet.history_loaded:
             label = "↓ loading older transfers…" if self._loading else "↓ older transfers (enter)"
-            table.add_row(
-                Text(""), Text(""), self._muted(label), *(Text("") for _ in range(3)), key=MORE_ROW
-            )
+            table.add_row(*self._note_row(label), key=MORE_ROW)
         elif not wallet.transfers:
-            table.add_row(
-                Text(""), Text(""), self._muted("No transfers yet."), *(Text("") for _ in range(3))
-            )
+            table.add_row(*self._note_row("No transfers yet."))
         if table.row_count:
             table.move_cursor(row=min(row, table.row_count - 1), animate=False)
 
+    def _note_row(self, label: str) -> list[Text]:
+        return [self._muted(label) if k == "who" else Text("") for k in self._columns]
+
     def _draw_balances(self) -> None:
-        wallet = self.app.wallet
+        wallet = self.app.session.wallet
         balances = self.query_one("#wallet-balances", Static)
         shown = wallet.shown_balances()
         if not shown:
@@ -201,7 +231,7 @@ class WalletScreen(Screen[None]):
     def _muted(self, text: str) -> Text:
         return Text(text, style=self._style("history--muted"), end="")
 
-    def _cells(self, transfer: Transfer, now: datetime) -> list[Text]:
+    def _cells(self, transfer: Transfer, now: datetime) -> dict[str, Text]:
         incoming = transfer.direction == "in"
         other = transfer.counterparty
         if other is not None:
@@ -211,58 +241,52 @@ class WalletScreen(Screen[None]):
         else:
             who = NO_COUNTERPARTY.get(transfer.kind, "")
         sign = "+" if incoming else "\u2212"  # a minus sign, as wide as the plus
-        return [
-            self._muted(stamp(transfer.created_at, now)),
-            Text(KIND_LABELS.get(transfer.kind, transfer.kind), end=""),
-            Text(who, end=""),
-            safetext.text(safetext.clean_line(transfer.note, max_chars=24)),
-            Text(
+        return {
+            "when": self._muted(stamp(transfer.created_at, now)),
+            "what": Text(KIND_LABELS.get(transfer.kind, transfer.kind), end=""),
+            "who": Text(who, end=""),
+            "note": safetext.text(safetext.clean_line(transfer.note, max_chars=24)),
+            "amount": Text(
                 f"{sign} {money(transfer.amount, transfer.currency)}",
                 style=self._style("history--in" if incoming else "history--out"),
                 end="",
                 justify="right",
             ),
-            self._muted(safetext.clean_line(transfer.short_id, max_chars=16)),
-        ]
+            "id": self._muted(safetext.clean_line(transfer.short_id, max_chars=16)),
+        }
 
     def _hint(self, text: str, *, error: bool = False) -> None:
         hint = self.query_one("#wallet-hint", Static)
         hint.set_class(error, "-error")
         hint.update(Content(safetext.clean_line(text)))
 
-    # ------------------------------------------------------------------ from the link
-
-    def receive(self, message: LinkMessage) -> None:
-        """A link message (already applied to the wallet book by the main screen)."""
-        if isinstance(message, jobs.TransfersLoaded):
-            self._loading = False
-        elif isinstance(message, jobs.MoneyDone) and message.key in self._topups:
-            self._topups.discard(message.key)
-            result = message.result
-            if isinstance(result, PaymentResult):
-                short = safetext.clean_line(result.transfer.short_id)
-                added = money(result.transfer.amount, result.transfer.currency)
-                again = "Already added" if result.replayed else "Added"
-                self._hint(f"{again} {added} · {short}.")
-        elif isinstance(message, jobs.MoneyFailed) and message.key in self._topups:
-            self._topups.discard(message.key)
-            self._hint(f"Top-up failed: {message.reason}", error=True)
-        elif not (
-            isinstance(message, jobs.WalletLoaded)
-            or (isinstance(message, RelayEvent) and isinstance(message.event, WalletEvent))
-        ):
-            return
-        self.redraw()
-
     # ------------------------------------------------------------------ paging
 
     def _load_older(self) -> None:
-        wallet = self.app.wallet
+        wallet = self.app.session.wallet
         if self._loading or not wallet.more or not wallet.history_loaded:
             return
+        self._history(wallet.oldest_id)
+
+    def _history(self, before: int | None) -> None:
         self._loading = True
-        self.app.link.submit("load history", jobs.wallet_history(wallet.oldest_id, HISTORY_PAGE))
         self.redraw(force=True)
+
+        def loaded(page: TransferPage) -> None:
+            self._loading = False
+            self.app.session.wallet.add_page(page, first=before is None)
+            self.app.feed.wallet_loaded()
+
+        self.app.link.call(
+            self,
+            lambda c: c.wallet_history(before=before, limit=HISTORY_PAGE),
+            loaded,
+            self._failed,
+        )
+
+    def _failed(self, failure: Failure) -> None:
+        self._loading = False
+        self._hint(failure.text, error=True)
 
     @on(HistoryTable.NearEnd)
     def _near_end(self) -> None:
@@ -280,13 +304,23 @@ class WalletScreen(Screen[None]):
     def _topup(self) -> None:
         value = self.amount_input.value
         try:
-            amount = parse_topup(value, self.app.wallet.default_currency)
+            amount = parse_topup(value, self.app.session.wallet.default_currency)
         except AmountError as exc:
             self._hint(str(exc), error=True)
             return
         key = uuid.uuid4().hex
-        self._topups.add(key)
-        self.app.link.submit("/topup", jobs.topup(amount.minor, amount.currency, key))
+
+        def added(result: PaymentResult) -> None:
+            short = safetext.clean_line(result.transfer.short_id)
+            added = money(result.transfer.amount, result.transfer.currency)
+            self._hint(f"{'Already added' if result.replayed else 'Added'} {added} · {short}.")
+
+        def failed(failure: Failure) -> None:
+            self._hint(f"Top-up failed: {failure.text}", error=True)
+
+        self.app.link.call(
+            self, lambda c: c.topup(amount.minor, amount.currency, key=key), added, failed
+        )
         self.amount_input.value = ""
         self._hint(f"Adding {amount}…")
 
@@ -299,6 +333,10 @@ class WalletScreen(Screen[None]):
         self.amount_input.focus()
 
     def action_reload(self) -> None:
-        self._loading = True
-        self.app.link.submit("wallet", jobs.load_wallet())
-        self.app.link.submit("load history", jobs.wallet_history(None, HISTORY_PAGE))
+        def loaded(result: WalletResult) -> None:
+            self.app.session.wallet.load(result)
+            self.app.feed.wallet_loaded()
+            self._placeholder()
+
+        self.app.link.call(self, lambda c: c.wallet(), loaded, self._failed)
+        self._history(None)

@@ -1,29 +1,30 @@
-"""What every shop screen shares: running a request through the app's link and getting its
-result (or a cleaned failure) back on the screen, a hint line, and live relay events.
+"""What every shop screen shares: calls through the app's link with the result (or a cleaned
+failure) back on the screen, a hint line that goes stale on its own, and the picture cache.
 
-Screens never hold the client: ``ask`` submits a job to ``app.link`` that calls back into
-the screen with ``call_later``. The app hands relay events to every ``ShopScreen`` on the
-stack through ``receive``.
+Screens never hold the client: ``call`` hands the request to ``app.link``; live news (carts,
+orders) comes from the feed's signals, subscribed to in each screen's ``on_mount``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from textual import getters
 from textual.screen import ModalScreen
+from textual.timer import Timer
 from textual.widgets import Static
 
 from chatshop import safetext
-from chatshop.client import ChatClient, ClientError
-from chatshop.tui.link import LinkMessage, describe_error
+from chatshop.client import ChatClient
+from chatshop.tui.failure import Failure
+from chatshop.tui.host import Host
 from chatshop.tui.shop.images import ImageCache
 
-if TYPE_CHECKING:
-    from chatshop.tui.app import ChatshopApp
-
 T = TypeVar("T")
+
+HINT_SECONDS = 8.0
+"""A confirmation (not an error, not a standing instruction) fades after this long."""
 
 _IMAGE_CACHES: dict[str, ImageCache] = {}
 
@@ -40,40 +41,40 @@ class ShopScreen(ModalScreen[Any]):
     """A shop screen over the main screen; Esc goes back."""
 
     CSS_PATH = "shop.tcss"
-    app: ChatshopApp
+    app: Host
     hint_line = getters.query_one("#shop-hint", Static)
 
-    def ask(
+    _standing = ""
+    _fade: Timer | None = None
+
+    def call(
         self,
-        what: str,
-        call: Callable[[ChatClient], Awaitable[T]],
-        done: Callable[[T], None],
-        failed: Callable[[str, str], None] | None = None,
+        request: Callable[[ChatClient], Awaitable[T]],
+        on_result: Callable[[T], object],
+        on_error: Callable[[Failure], object] | None = None,
+        *,
+        label: str = "",
     ) -> None:
-        """Run ``call(client)`` in the link; ``done(result)`` (or ``failed(reason, code)``,
-        by default a hint) then runs on this screen."""
-        screen = self
-        on_fail = failed or (lambda reason, _code: screen.hint(f"{what}: {reason}", error=True))
+        """Run ``request`` in the link; ``on_result`` (or ``on_error``, by default a red hint
+        naming ``label``) then runs on this screen."""
 
-        async def job(client: ChatClient) -> None:
-            try:
-                result = await call(client)
-            except (ClientError, OSError, ValueError, TypeError) as exc:
-                reason, code = describe_error(exc)
-                screen.call_later(on_fail, reason, code)
-                return None
-            screen.call_later(done, result)
-            return None
+        def failed(failure: Failure) -> None:
+            self.hint(f"{label}: {failure.text}" if label else failure.text, error=True)
 
-        self.app.link.submit(what, job)
+        self.app.link.call(self, request, on_result, on_error or failed, label=label)
 
-    def hint(self, text: str, *, error: bool = False) -> None:
-        """Show one cleaned line under the screen's content."""
+    def hint(self, text: str, *, error: bool = False, standing: bool = False) -> None:
+        """One cleaned line under the content. A ``standing`` hint (what the keys do) stays;
+        a confirmation fades back to the standing one."""
+        if self._fade is not None:
+            self._fade.stop()
+            self._fade = None
+        if standing:
+            self._standing = text
+        elif not error:
+            self._fade = self.set_timer(HINT_SECONDS, lambda: self.hint(self._standing))
         self.hint_line.update(safetext.content(text))
         self.hint_line.set_class(error, "-error")
-
-    def receive(self, message: LinkMessage) -> None:
-        """A message from the link (relay events); screens override what they follow."""
 
     @property
     def images(self) -> ImageCache:

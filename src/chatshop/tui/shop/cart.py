@@ -5,7 +5,8 @@ since each line went in (the relay's ``price_changed`` and ``status`` flags).
 | :- | :- |
 | + / - | One more / one fewer of the highlighted line. |
 | x / delete | Remove the line. |
-| p | Enter a promo code for the line's brand (empty removes it). |
+| p | Enter a promo code for the line's brand (empty removes it); the field stays open
+  until a code is accepted or Esc closes it, and no letter typed there is a hotkey. |
 | c | Check out the line's brand. |
 | escape | Back. |
 """
@@ -20,12 +21,14 @@ from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from chatshop import safetext
-from chatshop.client import shop_api
-from chatshop.protocol.shop_frames import CartEvent
+from chatshop.client.shop_api import handle_of
 from chatshop.protocol.shop_models import Cart, CartLine, CartList
-from chatshop.tui.link import LinkMessage, RelayEvent
+from chatshop.tui.failure import Failure
 from chatshop.tui.shop import render
 from chatshop.tui.shop.base import ShopScreen
+from chatshop.tui.shop.checkout import CheckoutScreen
+
+HOTKEYS = frozenset({"more", "fewer", "remove", "promo", "checkout"})
 
 
 class CartScreen(ShopScreen):
@@ -46,7 +49,7 @@ class CartScreen(ShopScreen):
 
     def __init__(self, brand: str | None = None, *, promo: str | None = None) -> None:
         super().__init__()
-        self.brand = shop_api.handle_of(brand) if brand else None
+        self.brand = handle_of(brand) if brand else None
         self.pending_promo = promo
         self.carts: list[Cart] = []
 
@@ -61,10 +64,16 @@ class CartScreen(ShopScreen):
 
     def on_mount(self) -> None:
         self.promo_input.display = False
+        self.app.feed.cart.subscribe(self, self._changed)
         self.reload()
 
     def reload(self) -> None:
-        self.ask("cart", shop_api.carts, self._loaded)
+        self.call(lambda c: c.shop.carts(), self._loaded, label="cart")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """While the promo field has focus, letters are the code, never hotkeys."""
+        focused = self.focused
+        return not (action in HOTKEYS and focused is not None and focused.id == "cart-promo")
 
     def _loaded(self, carts: CartList) -> None:
         self.carts = [c for c in carts.carts if c.lines]
@@ -85,7 +94,7 @@ class CartScreen(ShopScreen):
         for cart in self.carts:
             self.lines.add_option(
                 Option(
-                    safetext.content(f"@{cart.brand.handle} · {cart.items} items"),
+                    safetext.content(f"@{cart.brand.handle} · {render.count(cart.items, 'item')}"),
                     id=f"brand:{cart.brand.handle}",
                     disabled=True,
                 )
@@ -100,11 +109,11 @@ class CartScreen(ShopScreen):
         if self.carts:
             count = self.lines.option_count
             self.lines.highlighted = min(highlighted or 1, count - 1)
-            if not self.promo_input.has_focus:  # a live update must not take the typing away
+            if not self.promo_input.has_focus:
                 self.lines.focus()
-            self.hint("+/- quantity · x remove · p promo · c checkout")
+            self.hint("+/- quantity · x remove · p promo · c checkout", standing=True)
         else:
-            self.hint("Your cart is empty.")
+            self.hint("Your cart is empty.", standing=True)
         self._show_totals()
 
     def current(self) -> tuple[Cart, CartLine] | None:
@@ -154,27 +163,27 @@ class CartScreen(ShopScreen):
         found = self.current()
         if found:
             line = found[1]
-            self.ask(
-                "cart",
-                lambda c: shop_api.cart_update(c, line.variant_id, line.quantity + 1),
+            self.call(
+                lambda c: c.shop.cart_update(line.variant_id, line.quantity + 1),
                 self._changed,
+                label="cart",
             )
 
     def action_fewer(self) -> None:
         found = self.current()
         if found:
             line = found[1]
-            self.ask(
-                "cart",
-                lambda c: shop_api.cart_update(c, line.variant_id, line.quantity - 1),
+            self.call(
+                lambda c: c.shop.cart_update(line.variant_id, line.quantity - 1),
                 self._changed,
+                label="cart",
             )
 
     def action_remove(self) -> None:
         found = self.current()
         if found:
             line = found[1]
-            self.ask("cart", lambda c: shop_api.cart_remove(c, line.variant_id), self._changed)
+            self.call(lambda c: c.shop.cart_remove(line.variant_id), self._changed, label="cart")
 
     def action_promo(self) -> None:
         if self.current_cart() is None:
@@ -185,33 +194,44 @@ class CartScreen(ShopScreen):
     @on(Input.Submitted, "#cart-promo")
     def _promo_entered(self, event: Input.Submitted) -> None:
         cart = self.current_cart()
-        self.promo_input.display = False
-        self.lines.focus()
         if cart is not None:
             self._set_promo(cart.brand.handle, event.value.strip())
 
+    def _close_promo(self) -> None:
+        self.promo_input.display = False
+        self.promo_input.value = ""
+        self.lines.focus()
+
     def _set_promo(self, brand: str, code: str) -> None:
+        """Apply ``code``; the field closes only once the relay accepted it (or it was
+        removed), so the next letters still go to the field after a wrong code."""
+
         def applied(cart: Cart) -> None:
-            self._changed(cart)
             promo = cart.promo
+            if promo is None or promo.valid:
+                self._close_promo()
+            self._changed(cart)
             if promo is None:
                 self.hint("Promo removed.")
             elif promo.valid:
                 self.hint(f"Promo {promo.code} applied.")
             else:
-                self.hint(f"Promo {promo.code}: {promo.problem}", error=True)
+                self.hint(f"Promo {promo.code}: {promo.problem} (Esc closes)", error=True)
 
-        self.ask("promo", lambda c: shop_api.cart_promo(c, brand, code or None), applied)
+        def refused(failure: Failure) -> None:
+            self.hint(f"Promo: {failure.text} (Esc closes)", error=True)
+
+        self.call(lambda c: c.shop.cart_promo(brand, code or None), applied, refused)
+
+    def action_back(self) -> None:
+        if self.promo_input.has_focus:
+            self._close_promo()
+        else:
+            self.dismiss(None)
 
     def action_checkout(self) -> None:
         cart = self.current_cart()
         if cart is None:
             self.hint("Your cart is empty.")
             return
-        from chatshop.tui.shop.checkout import CheckoutScreen
-
         self.app.push_screen(CheckoutScreen(cart.brand.handle), lambda _: self.reload())
-
-    def receive(self, message: LinkMessage) -> None:
-        if isinstance(message, RelayEvent) and isinstance(message.event, CartEvent):
-            self._changed(message.event.cart)

@@ -1,5 +1,5 @@
-"""Product pictures in the terminal: a pure-Python PNG decoder, a half-block renderer, and
-an in-memory cache of pictures fetched from the relay's HTTP side (``GET /media/...``).
+"""Product pictures in the terminal: a pure-Python PNG decoder and a half-block renderer.
+The pictures come from the relay's HTTP side through :mod:`chatshop.client.media`.
 
 Only 8-bit RGB / RGBA, non-interlaced PNGs are decoded (what the relay's demo pictures are);
 anything else is drawn as a placeholder box with the product's title. Each terminal cell
@@ -11,9 +11,7 @@ from __future__ import annotations
 import struct
 import zlib
 from dataclasses import dataclass
-from urllib.parse import urlsplit, urlunsplit
 
-import httpx
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.measure import Measurement
 from rich.segment import Segment
@@ -21,13 +19,11 @@ from rich.style import Style
 from rich.text import Text
 
 from chatshop import safetext
+from chatshop.client.media import ImageCache, media_url
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # Limits
-MAX_IMAGE_BYTES = 2**22
 MAX_PIXELS = 2**22
-# Timeouts
-FETCH_TIMEOUT = 5.0
 
 Pixel = tuple[int, int, int]
 
@@ -190,35 +186,4 @@ def graphics_protocol(environ: dict[str, str]) -> str:
     return "halfblocks"
 
 
-def media_url(ws_url: str, path: str) -> str:
-    """The HTTP address of a relay media path, from the relay's websocket URL."""
-    parts = urlsplit(ws_url)
-    scheme = "https" if parts.scheme == "wss" else "http"
-    return urlunsplit((scheme, parts.netloc, path, "", ""))
-
-
-class ImageCache:
-    """Pictures fetched from the relay, kept in memory by URL (failures cached as ``None``)."""
-
-    def __init__(self, ws_url: str) -> None:
-        self.ws_url = ws_url
-        self._bytes: dict[str, bytes | None] = {}
-
-    def cached(self, path: str) -> bytes | None:
-        return self._bytes.get(media_url(self.ws_url, path))
-
-    async def fetch(self, path: str) -> bytes | None:
-        """The picture's bytes, fetched once; ``None`` when it cannot be had."""
-        url = media_url(self.ws_url, path)
-        if url in self._bytes:
-            return self._bytes[url]
-        data: bytes | None = None
-        try:
-            async with httpx.AsyncClient(timeout=FETCH_TIMEOUT) as http:
-                reply = await http.get(url)
-            if reply.status_code == 200 and len(reply.content) <= MAX_IMAGE_BYTES:
-                data = reply.content
-        except httpx.HTTPError:
-            data = None
-        self._bytes[url] = data
-        return data
+__all__ = ["HalfBlocks", "ImageCache", "ImageError", "decode_png", "media_url", "render_image"]

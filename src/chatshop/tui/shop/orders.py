@@ -21,15 +21,14 @@ from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from chatshop import safetext
-from chatshop.client import shop_api
-from chatshop.protocol.shop_frames import OrderEvent
+from chatshop.client.shop_api import handle_of
 from chatshop.protocol.shop_models import Order, OrderPage, OrderRole
-from chatshop.tui.link import LinkMessage, RelayEvent
 from chatshop.tui.shop import render
 from chatshop.tui.shop.base import ShopScreen
 
 #: Statuses a customer may still cancel from (the relay decides; this only guides the hint).
 CANCELLABLE = frozenset({"placed", "confirmed", "preparing"})
+STAFF_ACTIONS = frozenset({"advance", "refund"})
 
 
 class OrdersScreen(ShopScreen):
@@ -47,10 +46,14 @@ class OrdersScreen(ShopScreen):
     detail = getters.query_one("#orders-detail", Static)
     title_line = getters.query_one("#shop-title", Static)
 
-    def __init__(self, role: OrderRole = "customer", brand: str | None = None) -> None:
+    def __init__(
+        self, role: OrderRole = "customer", brand: str | None = None, *, staff: bool = False
+    ) -> None:
         super().__init__()
         self.role: OrderRole = role
-        self.brand = shop_api.handle_of(brand) if brand else None
+        self.brand = handle_of(brand) if brand else None
+        self.staff = staff or role == "staff"
+        """Whether this account works for ``brand`` (its queue and staff keys are offered)."""
         self.orders: list[Order] = []
         self.refund_armed: int | None = None
         self.cancel_armed: int | None = None
@@ -68,23 +71,39 @@ class OrdersScreen(ShopScreen):
 
     def on_mount(self) -> None:
         self.query_one("#orders-ship").display = False
+        self.app.feed.order.subscribe(self, self._order_event)
         self.reload()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Staff keys for the staff queue, the cancel key for your own orders, and the
+        switch only for people who work for the brand."""
+        if action in STAFF_ACTIONS:
+            return self.role == "staff"
+        if action == "cancel_order":
+            return self.role == "customer"
+        if action == "toggle_role":
+            return self.staff and self.brand is not None
+        return True
 
     def reload(self) -> None:
         role, brand = self.role, self.brand
         title = f"@{brand} order queue (staff)" if role == "staff" else "Your orders"
         self.title_line.update(safetext.content(title))
-        self.ask("orders", lambda c: shop_api.orders(c, role, brand), self._loaded)
+        self.refresh_bindings()
+        self.call(lambda c: c.shop.orders(role, brand), self._loaded, label="orders")
 
     def _loaded(self, page: OrderPage) -> None:
         self.orders = list(page.orders)
         self._draw()
+        switch = " · t your own orders" if self.role == "staff" else ""
+        if self.role == "customer" and self.staff:
+            switch = f" · t the @{self.brand} queue"
         if not self.orders:
-            self.hint("No orders yet.")
+            self.hint(f"No orders yet{switch}.", standing=True)
         elif self.role == "staff":
-            self.hint("n next step · r refund · t your own orders")
+            self.hint(f"n next step · r refund{switch} · Esc back", standing=True)
         else:
-            self.hint("c cancel (before shipping) · t staff queue · Esc back")
+            self.hint(f"c cancel (before shipping){switch} · Esc back", standing=True)
 
     def _draw(self) -> None:
         highlighted = self.table.highlighted
@@ -121,27 +140,21 @@ class OrdersScreen(ShopScreen):
             self.orders.insert(0, order)
         self._draw()
 
-    def receive(self, message: LinkMessage) -> None:
-        if isinstance(message, RelayEvent) and isinstance(message.event, OrderEvent):
-            order = message.event.order
-            mine = order.customer.handle == self.app.handle
-            if (self.role == "customer") == mine or any(o.id == order.id for o in self.orders):
-                self.order_changed(order)
+    def _order_event(self, order: Order) -> None:
+        mine = order.customer.id == self.app.session.me.id
+        if (self.role == "customer") == mine or any(o.id == order.id for o in self.orders):
+            self.order_changed(order)
 
     # ------------------------------------------------------------------ staff
 
     def action_toggle_role(self) -> None:
-        if self.role == "customer" and self.brand is None:
-            self.hint("Open a brand's queue with /orders @brand (staff only).", error=True)
-            return
         self.role = "staff" if self.role == "customer" else "customer"
         self.orders = []
         self.reload()
 
     def action_advance(self) -> None:
         order = self.current()
-        if self.role != "staff" or order is None:
-            self.hint("Only brand staff advance orders (t: staff queue).", error=True)
+        if order is None:
             return
         step = render.NEXT_STATUS.get(order.status)
         if step is None:
@@ -158,10 +171,10 @@ class OrdersScreen(ShopScreen):
         self, order: Order, step: str, carrier: str | None = None, tracking: str | None = None
     ) -> None:
         status = render.NEXT_STATUS[order.status]
-        self.ask(
-            f"order {order.number}",
-            lambda c: shop_api.advance(c, order.id, status, carrier=carrier, tracking=tracking),
+        self.call(
+            lambda c: c.shop.advance(order.id, status, carrier=carrier, tracking=tracking),
             self._advanced,
+            label=f"order {order.number}",
         )
 
     def _advanced(self, order: Order) -> None:
@@ -186,8 +199,7 @@ class OrdersScreen(ShopScreen):
 
     def action_refund(self) -> None:
         order = self.current()
-        if self.role != "staff" or order is None:
-            self.hint("Only brand staff refund orders (t: staff queue).", error=True)
+        if order is None:
             return
         if self.refund_armed != order.id:
             self.refund_armed = order.id
@@ -195,18 +207,13 @@ class OrdersScreen(ShopScreen):
             self.hint(f"Press r again to refund {number} to the customer's wallet.")
             return
         self.refund_armed = None
-        self.ask(
-            f"refund {order.number}",
-            lambda c: shop_api.refund(c, order.id),
-            self._advanced,
-        )
+        self.call(lambda c: c.shop.refund(order.id), self._advanced, label="refund")
 
     # ------------------------------------------------------------------ customers
 
     def action_cancel_order(self) -> None:
         order = self.current()
-        if self.role != "customer" or order is None:
-            self.hint("Cancel your own orders from your list (t: your orders).", error=True)
+        if order is None:
             return
         number = safetext.clean_line(order.number)
         if order.status not in CANCELLABLE:
@@ -217,4 +224,4 @@ class OrdersScreen(ShopScreen):
             self.hint(f"Press c again to cancel {number}; the money returns to your wallet.")
             return
         self.cancel_armed = None
-        self.ask(f"cancel {order.number}", lambda c: shop_api.cancel(c, order.id), self._advanced)
+        self.call(lambda c: c.shop.cancel(order.id), self._advanced, label="cancel")

@@ -4,11 +4,15 @@ items; a list of products (a catalogue, search results); a variant picker on its
 
 | Key | Action |
 | :- | :- |
-| a | Add the chosen variant to the cart. |
+| a | Add the chosen variant to the cart (Enter on a size only moves there). |
 | b | Buy it now (checkout of this one item). |
 | s | Similar items. |
 | enter | On a similar item or a list row: open it. |
 | escape | Back. |
+
+Pictures are drawn as wide as a quarter of the screen, within its height
+(``image_width``), from the relay's image; a sharper renderer (sixel, Kitty graphics)
+plugs in at :func:`images.render_image`.
 """
 
 from __future__ import annotations
@@ -19,13 +23,12 @@ from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from chatshop import safetext
-from chatshop.client import ChatClient, shop_api
-from chatshop.protocol.cards import CardVariant
+from chatshop.client import ChatClient
+from chatshop.client.shop_api import handle_of
 from chatshop.protocol.shop_models import (
     Cart,
     LineSpec,
@@ -36,10 +39,18 @@ from chatshop.protocol.shop_models import (
 )
 from chatshop.tui.shop import render
 from chatshop.tui.shop.base import ShopScreen
+from chatshop.tui.shop.checkout import CheckoutScreen
 from chatshop.tui.shop.images import render_image
 
-IMAGE_WIDTH = 20
+MIN_IMAGE_WIDTH = 12
+MAX_IMAGE_WIDTH = 48
 ProductLoad = Callable[[ChatClient], Awaitable[ProductResult]]
+
+
+def image_width(screen_width: int, screen_height: int) -> int:
+    """Picture width in cells: a quarter of the screen, and short enough (a square picture
+    is half as many rows as cells) to leave two thirds of the height to the rest."""
+    return max(MIN_IMAGE_WIDTH, min(MAX_IMAGE_WIDTH, screen_width // 4, 2 * screen_height // 3))
 
 
 def _back() -> Binding:
@@ -83,13 +94,25 @@ class ProductScreen(ShopScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.ask("product", self.load, self._loaded)
+        self.call(self.load, self._loaded, label="product")
+
+    @property
+    def image_width(self) -> int:
+        return image_width(self.app.size.width, self.app.size.height)
 
     def _loaded(self, result: ProductResult) -> None:
         self.result = product_result = result
         product = product_result.product
         self.query_one("#shop-product", Static).update(render.product_text(product))
-        self.query_one("#shop-image", Static).update(render_image(None, product.title, IMAGE_WIDTH))
+        image = self.query_one("#shop-image", Static)
+        image.styles.width = self.image_width + 2
+        image.update(
+            render_image(
+                self.images.cached(product.images[0]) if product.images else None,
+                product.title,
+                self.image_width,
+            )
+        )
         self.variants.clear_options()
         self.variants.add_options(
             [Option(render.variant_label(v), id=v.sku) for v in product.variants]
@@ -111,7 +134,8 @@ class ProductScreen(ShopScreen):
     @work(exclusive=True, group="shop-image")
     async def _fetch_image(self, path: str, title: str) -> None:
         data = await self.images.fetch(path)
-        self.query_one("#shop-image", Static).update(render_image(data, title, IMAGE_WIDTH))
+        for image in self.query("#shop-image").results(Static):  # gone if the screen closed
+            image.update(render_image(data, title, self.image_width))
 
     def chosen(self) -> Variant | None:
         """The highlighted variant (the only one of a product without sizes)."""
@@ -133,25 +157,22 @@ class ProductScreen(ShopScreen):
     def action_add(self) -> None:
         variant = self._chosen_in_stock()
         if variant is not None:
-            self.ask(
-                "add to cart",
-                lambda c: shop_api.cart_add(
-                    c, product_id=None, brand=self._brand(), sku=variant.sku
-                ),
+            brand = self._brand()
+            self.call(
+                lambda c: c.shop.cart_add(brand=brand, sku=variant.sku),
                 self._added,
+                label="add to cart",
             )
 
     def _brand(self) -> str:
         return self.product.brand.handle if self.product else ""
 
     def _added(self, cart: Cart) -> None:
-        self.hint(f"Added to your @{cart.brand.handle} cart ({cart.items} items).")
+        self.hint(f"Added to your @{cart.brand.handle} cart ({render.count(cart.items, 'item')}).")
 
     def action_buy(self) -> None:
         variant = self._chosen_in_stock()
         if variant is not None:
-            from chatshop.tui.shop.checkout import CheckoutScreen
-
             self.app.push_screen(
                 CheckoutScreen(self._brand(), items=[LineSpec(sku=variant.sku, quantity=1)])
             )
@@ -164,11 +185,11 @@ class ProductScreen(ShopScreen):
     @on(OptionList.OptionSelected, "#shop-similar")
     def _open_similar(self, event: OptionList.OptionSelected) -> None:
         product_id = int(event.option.id or 0)
-        self.app.push_screen(ProductScreen(lambda c: shop_api.product(c, product_id)))
+        self.app.push_screen(ProductScreen(lambda c: c.shop.product(product_id)))
 
     @on(OptionList.OptionSelected, "#shop-variants")
-    def _variant_enter(self, event: OptionList.OptionSelected) -> None:
-        self.action_add()
+    def _variant_enter(self) -> None:
+        self.hint("a adds this size to the cart · b buys it now.")
 
 
 class ProductListScreen(ShopScreen):
@@ -191,7 +212,7 @@ class ProductListScreen(ShopScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.ask(self.title_text, self.load, self._loaded)
+        self.call(self.load, self._loaded, label=self.title_text)
 
     def _loaded(self, page: ProductPage) -> None:
         self.products.clear_options()
@@ -202,65 +223,75 @@ class ProductListScreen(ShopScreen):
             self.products.highlighted = 0
         self.products.focus()
         count = len(page.products)
+        more = "+" if page.more else ""
         self.hint(
-            f"{count}{'+' if page.more else ''} products · Enter opens one."
+            f"{count}{more} product{'s' if count != 1 or more else ''} · Enter opens one."
             if count
-            else "Nothing found."
+            else "Nothing found.",
+            standing=True,
         )
 
     @on(OptionList.OptionSelected, "#shop-products")
     def _open(self, event: OptionList.OptionSelected) -> None:
         product_id = int(event.option.id or 0)
-        self.app.push_screen(ProductScreen(lambda c: shop_api.product(c, product_id)))
+        self.app.push_screen(ProductScreen(lambda c: c.shop.product(product_id)))
 
 
-class VariantPicker(ModalScreen[str | None]):
-    """Choose a variant (size, colour) of a product card; dismisses with its SKU."""
+class VariantPicker(ShopScreen):
+    """Choose a variant (size, colour) of a product; dismisses with its SKU. Stock is read
+    live from the relay when the picker opens, never from the card's snapshot."""
 
-    CSS_PATH = "shop.tcss"
     BINDINGS = [_back()]
 
-    def __init__(self, title: str, variants: list[CardVariant]) -> None:
+    picker = getters.query_one("#shop-picker", OptionList)
+
+    def __init__(self, title: str, product_id: int) -> None:
         super().__init__()
         self.title_text = title
-        self.choices = variants
+        self.product_id = product_id
+        self.variants: list[Variant] = []
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="shop-dialog"):
             yield Static(safetext.content(f"Which one? {self.title_text}"), id="shop-title")
-            yield OptionList(
-                *[
-                    Option(render.variant_label(_as_variant(v)), id=v.sku, disabled=v.stock <= 0)
-                    for v in self.choices
-                ],
-                id="shop-picker",
-            )
+            yield OptionList(id="shop-picker")
+            yield Static("Loading live stock…", id="shop-hint")
         yield Footer()
+
+    def on_mount(self) -> None:
+        product_id = self.product_id
+        self.call(lambda c: c.shop.product(product_id), self._loaded, label="sizes")
+
+    def _loaded(self, result: ProductResult) -> None:
+        self.variants = list(result.product.variants)
+        self.picker.add_options(
+            [
+                Option(render.variant_label(v), id=v.sku, disabled=v.stock <= 0)
+                for v in self.variants
+            ]
+        )
+        first = next((n for n, v in enumerate(self.variants) if v.stock > 0), None)
+        self.picker.highlighted = first
+        self.picker.focus()
+        self.hint("Enter picks · Esc goes back (stock as of now).", standing=True)
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)
 
-    def action_back(self) -> None:
-        self.dismiss(None)
-
-
-def _as_variant(card: CardVariant) -> Variant:
-    return Variant(id=0, sku=card.sku, label=card.label, options={}, stock=card.stock)
-
 
 def scan_screen(code: str) -> ProductScreen:
     """``/scan CODE``: the product with that barcode (or SKU) and similar items."""
-    return ProductScreen(lambda c: shop_api.scan(c, code))
+    return ProductScreen(lambda c: c.shop.scan(code))
 
 
 def catalog_screen(brand: str) -> ProductListScreen:
-    handle = shop_api.handle_of(brand)
-    return ProductListScreen(f"@{handle} catalogue", lambda c: shop_api.catalog(c, handle))
+    handle = handle_of(brand)
+    return ProductListScreen(f"@{handle} catalogue", lambda c: c.shop.catalog(handle))
 
 
 def search_screen(text: str, brand: str | None = None) -> ProductListScreen:
-    where = f" at @{shop_api.handle_of(brand)}" if brand else ""
+    where = f" at @{handle_of(brand)}" if brand else ""
     return ProductListScreen(
-        f"Products matching “{text}”{where}", lambda c: shop_api.search(c, text, brand)
+        f"Products matching “{text}”{where}", lambda c: c.shop.search(text, brand)
     )

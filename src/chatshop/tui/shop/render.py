@@ -14,12 +14,12 @@ from datetime import UTC, datetime
 from rich.text import Text
 
 from chatshop import safetext
-from chatshop.protocol.cards import CardVariant, OrderStatus, ProductCard
+from chatshop.protocol.cards import CardVariant, OrderStatus
 from chatshop.protocol.money import format_money
 from chatshop.protocol.shop_models import (
-    Cart,
     CartLine,
     CheckoutQuote,
+    CheckoutResult,
     Order,
     Product,
     Variant,
@@ -45,6 +45,11 @@ STATUS_MARK: dict[OrderStatus, str] = {
 }
 
 
+def count(n: int, word: str) -> str:
+    """``1 item``, ``2 items``."""
+    return f"{n} {word}{'s' if n != 1 else ''}"
+
+
 def stock_note(stock: int) -> str:
     """``sold out``, ``only 3 left`` or ``in stock``."""
     if stock <= 0:
@@ -68,25 +73,6 @@ def price_text(price: int, currency: str, compare_at: int | None = None) -> Text
 
 def _stock_style(stock: int) -> str:
     return "dim" if stock <= 0 else ("bold" if stock <= LOW_STOCK else "")
-
-
-def card_text(card: ProductCard) -> Text:
-    """A product card as the transcript shows it: title, price, brand, stock and sizes."""
-    out = Text(end="")
-    out.append("🛍 ")
-    out.append(safetext.clean_line(card.title, max_chars=TITLE_CHARS), style="bold")
-    out.append("\n   ")
-    out.append_text(price_text(card.price, card.currency, card.compare_at))
-    out.append(f"  · @{safetext.clean_line(card.brand_handle, max_chars=32)}", style="dim")
-    if card.verified:
-        out.append(" ✓", style="bold")
-    out.append("\n   ")
-    out.append(stock_note(card.stock), style=_stock_style(card.stock))
-    if len(card.variants) > 1:
-        out.append(" · ", style="dim")
-        out.append_text(variant_strip(card.variants))
-    out.append("\n   a add to cart · b buy now · s similar", style="dim")
-    return out
 
 
 def variant_strip(variants: Sequence[CardVariant | Variant]) -> Text:
@@ -197,28 +183,6 @@ def totals_text(
     return out
 
 
-def cart_text(cart: Cart) -> Text:
-    """A whole cart at one brand (for tests and the one-shot summaries)."""
-    out = Text(end="")
-    out.append(f"@{safetext.clean_line(cart.brand.handle, max_chars=32)}", style="bold")
-    out.append(f"  {cart.items} item{'s' if cart.items != 1 else ''}", style="dim")
-    for line in cart.lines:
-        out.append("\n")
-        out.append_text(cart_line_text(line, cart.currency))
-    out.append("\n")
-    out.append_text(
-        totals_text(
-            cart.currency,
-            cart.subtotal,
-            cart.discount,
-            cart.total,
-            promo=cart.promo.code if cart.promo else None,
-            promo_problem=cart.promo.problem if cart.promo and not cart.promo.valid else "",
-        )
-    )
-    return out
-
-
 def quote_text(quote: CheckoutQuote) -> Text:
     """A checkout quote: lines, totals with shipping, wallet balance and problems."""
     out = Text(end="")
@@ -226,7 +190,7 @@ def quote_text(quote: CheckoutQuote) -> Text:
     for line in quote.lines:
         out.append("\n")
         out.append_text(cart_line_text(line, quote.currency))
-    out.append("\n\n")
+    out.append("\n")
     out.append_text(
         totals_text(
             quote.currency,
@@ -250,6 +214,23 @@ def quote_text(quote: CheckoutQuote) -> Text:
         out.append(f"\nShip to {where}", style="dim")
     for problem in quote.problems:
         out.append(f"\n⚠ {safetext.clean_line(problem, max_chars=80)}", style="bold")
+    return out
+
+
+def placed_text(result: CheckoutResult) -> Text:
+    """After paying: the order, what was paid, and the wallet balance now."""
+    order = result.order
+    out = Text(end="")
+    out.append(f"Order {safetext.clean_line(order.number, max_chars=24)} placed", "bold")
+    out.append(f" at @{safetext.clean_line(order.brand.handle, max_chars=32)}")
+    for line in order.lines:
+        label = f" ({safetext.clean_line(line.label, max_chars=12)})" if line.label else ""
+        out.append(
+            f"\n  {line.quantity}{TIMES}{safetext.clean_line(line.title, max_chars=36)}{label}"
+        )
+    out.append(f"\n\n{'Paid':<30}{format_money(order.total, order.currency):>18}", "bold")
+    balance = format_money(result.balance.amount, result.balance.currency)
+    out.append(f"\n{'Wallet balance now':<30}{balance:>18}", style="dim")
     return out
 
 

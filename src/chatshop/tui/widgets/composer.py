@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from textual import events
+from collections.abc import Callable
+
 from textual.binding import Binding
 from textual.message import Message as TextualMessage
+from textual.reactive import reactive
 from textual.widgets import TextArea
 
-from chatshop.tui import slash
+from chatshop.protocol.limits import MAX_TEXT_CHARS
+
+COUNTER_FROM = MAX_TEXT_CHARS * 9 // 10
+"""The length counter shows from this many characters on."""
+
+Completer = Callable[[str], str | None]
 
 
 class Composer(TextArea):
@@ -25,7 +32,9 @@ class Composer(TextArea):
     | enter | Send the message or run the command. |
     | alt+enter, ctrl+j | Insert a newline. |
     | up (empty composer) | Edit your last message. |
-    | tab | Complete a command or a @handle. |
+    | ? (empty composer) | Help. |
+    | tab | Complete a command or a @handle; in an empty composer, go to the actions of the
+      newest message. |
     | escape | Cancel a reply or an edit; clear the composer. |
     | ctrl+a / ctrl+e / ctrl+u / ctrl+w | Readline: line start / end, kill line, kill word. |
     """
@@ -37,6 +46,7 @@ class Composer(TextArea):
         max-height: 8;
         border: tall $border-blurred;
         &:focus { border: tall $border; }
+        &.-too-long { border-subtitle-color: $error; }
     }
     """
 
@@ -45,6 +55,7 @@ class Composer(TextArea):
             "enter",
             "submit",
             "Send",
+            show=False,
             priority=True,
             id="composer.send",
             tooltip="Send the message or run the command",
@@ -53,6 +64,7 @@ class Composer(TextArea):
             "alt+enter,ctrl+j",
             "newline",
             "Newline",
+            show=False,
             id="composer.newline",
             tooltip="Insert a line break",
         ),
@@ -62,7 +74,24 @@ class Composer(TextArea):
             "Complete",
             show=False,
             id="composer.complete",
-            tooltip="Complete a command or a @handle",
+            tooltip="Complete a command or a @handle; empty: the newest message's actions",
+        ),
+        Binding(
+            "up",
+            "edit_last",
+            "Edit last",
+            show=False,
+            id="composer.edit_last",
+            tooltip="Edit your last message (empty composer)",
+        ),
+        Binding(
+            "question_mark",
+            "help",
+            "Help",
+            show=False,
+            priority=True,
+            id="composer.help",
+            tooltip="Keys and commands (empty composer)",
         ),
         Binding(
             "escape",
@@ -90,6 +119,9 @@ class Composer(TextArea):
         ),
     ]
 
+    length: reactive[int] = reactive(0)
+    """Characters written so far (the counter shows near the relay's limit)."""
+
     class Submitted(TextualMessage):
         """Enter was pressed on ``text`` (not empty); the composer is empty again (a screen
         that cannot use the text puts it back with ``restore``)."""
@@ -101,6 +133,12 @@ class Composer(TextArea):
     class EditLastRequested(TextualMessage):
         """Up was pressed in an empty composer."""
 
+    class ActionsWanted(TextualMessage):
+        """Tab in an empty composer: go to the newest message's actions."""
+
+    class HelpWanted(TextualMessage):
+        """``?`` in an empty composer."""
+
     class Cancelled(TextualMessage):
         """Escape: drop the reply or edit in progress."""
 
@@ -111,13 +149,23 @@ class Composer(TextArea):
             super().__init__()
             self.text = text
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, completer: Completer | None = None, id: str | None = None) -> None:
         super().__init__(
             id=id, soft_wrap=True, show_line_numbers=False, tab_behavior="focus", compact=False
         )
-        self.handles: list[str] = []
-        """Handles offered by tab completion."""
+        self.completer = completer
+        """Tab completion of commands and @handles (given by the screen)."""
         self._restored: str | None = None
+
+    def watch_length(self, length: int) -> None:
+        self.border_subtitle = f"{length:,}/{MAX_TEXT_CHARS:,}" if length >= COUNTER_FROM else ""
+        self.set_class(length > MAX_TEXT_CHARS, "-too-long")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """``?`` is help only in an empty composer (a priority binding, ahead of typing)."""
+        if action == "help":
+            return not self.text
+        return True
 
     def action_submit(self) -> None:
         # Behind the keys already queued for this widget (see the class docstring).
@@ -133,24 +181,35 @@ class Composer(TextArea):
         self.insert("\n")
 
     def action_complete(self) -> None:
-        completed = slash.complete(self.text, self.handles)
+        if not self.text:
+            self.post_message(self.ActionsWanted())
+            return
+        completed = self.completer(self.text) if self.completer else None
         if completed is not None:
-            self.text = completed
-            self.move_cursor(self.document.end)
+            self.set_text(completed)
+
+    def action_edit_last(self) -> None:
+        if self.text:
+            self.action_cursor_up()
+        else:
+            self.post_message(self.EditLastRequested())
+
+    def action_help(self) -> None:
+        # Behind the keys already queued here: "what?" typed in one burst stays text.
+        self.call_later(self._help_now)
+
+    def _help_now(self) -> None:
+        if self.text:
+            self.insert("?")
+        else:
+            self.post_message(self.HelpWanted())
 
     def action_cancel(self) -> None:
         self.post_message(self.Cancelled())
 
-    async def _on_key(self, event: events.Key) -> None:
-        if event.key == "up" and not self.text:
-            event.stop()
-            event.prevent_default()
-            self.post_message(self.EditLastRequested())
-            return
-        await super()._on_key(event)
-
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         event.stop()
+        self.length = len(self.text)
         if self._restored is not None and self.text == self._restored:
             self._restored = None  # put back after an error: not typing, keep the error hint
             return

@@ -6,12 +6,13 @@ from collections.abc import Callable
 from datetime import datetime
 
 from rich.cells import cell_len
-from textual import on
+from textual import events, getters, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message as TextualMessage
+from textual.reactive import reactive
 from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
@@ -26,22 +27,25 @@ KIND_STYLE = {"direct": "$text", "group": "$success", "brand": "$accent"}
 
 
 def thread_prompt(book: ThreadBook, thread: Thread, width: int, now: datetime) -> Content:
-    """Two lines: mark, title, time and badge; then the last message, cut to fit."""
+    """Two lines, each cut to ``width`` cells (never wrapped): mark, title, time and badge;
+    then the last message."""
     mark = KIND_MARK.get(thread.kind, "?")
-    title = safetext.clean_line(book.title(thread), max_chars=max(width - 12, 8))
     when = short_when(thread.last_activity, now) if thread.last_activity else ""
     badge = f" {thread.unread} " if thread.unread else ""
     style = KIND_STYLE.get(thread.kind, "$text")
     head_style = f"{style} bold" if thread.unread else style
-    used = cell_len(f"{mark} {title}{when}{badge}") + 1
-    gap = " " * max(width - used, 1)
+    room = max(width - cell_len(f"{mark} {when}{badge}") - 1, 4)
+    title = Content(safetext.clean_line(book.title(thread), max_chars=80)).truncate(
+        room, ellipsis=True
+    )
+    gap = " " * max(width - cell_len(f"{mark} {when}{badge}") - title.cell_length, 1)
     first = Content.assemble(
         (f"{mark} ", f"{style} bold"),
-        (title, head_style),
+        title.stylize(head_style),
         gap,
         (when, "$text-muted"),
         (badge, "$text-primary on $primary bold" if badge else ""),
-    )
+    ).truncate(width)
     last = thread.last_message
     if last is None:
         preview = "no messages yet"
@@ -67,7 +71,8 @@ def _first_name(book: ThreadBook, user_id: int) -> str:
 
 
 class Sidebar(Vertical):
-    """Threads with unread badges; type in the filter to narrow the list.
+    """Threads with unread badges; type in the filter to narrow the list (a direct thread
+    with the person you typed comes first).
 
     | Key | Action |
     | :- | :- |
@@ -97,6 +102,12 @@ class Sidebar(Vertical):
         ),
     ]
 
+    version: reactive[int] = reactive(-1)
+    """The thread book's version: the list redraws when it changes."""
+
+    current: reactive[int | None] = reactive(None)
+    """The open thread, highlighted."""
+
     class Selected(TextualMessage):
         """The reader chose thread ``thread_id``."""
 
@@ -104,10 +115,15 @@ class Sidebar(Vertical):
             super().__init__()
             self.thread_id = thread_id
 
+    class Left(TextualMessage):
+        """The reader left the filter (escape)."""
+
+    options = getters.query_one("#threads", OptionList)
+    filter_input = getters.query_one("#thread-filter", Input)
+
     def __init__(self, book: ThreadBook, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.book = book
-        self.current: int | None = None
         self.now: Callable[[], datetime] = datetime.now
         """The clock used for times in the list (fixed in snapshot tests)."""
 
@@ -115,45 +131,52 @@ class Sidebar(Vertical):
         yield Input(placeholder="Filter (ctrl+k)", id="thread-filter", compact=True)
         yield OptionList(id="threads")
 
-    @property
-    def options(self) -> OptionList:
-        return self.query_one("#threads", OptionList)
+    def watch_version(self) -> None:
+        self.redraw()
 
-    @property
-    def filter_input(self) -> Input:
-        return self.query_one("#thread-filter", Input)
+    def watch_current(self) -> None:
+        self.redraw()
 
-    def refresh_threads(self) -> None:
-        """Redraw the list from the book, keeping the highlighted thread."""
+    def on_resize(self) -> None:
+        self.redraw()
+
+    def redraw(self) -> None:
+        """The list from the book, cut to the width, keeping the highlighted thread."""
+        if not self.is_mounted:
+            return
         options = self.options
         highlighted = options.highlighted_option.id if options.highlighted_option else None
-        region = self.options.scrollable_content_region
-        width = max(region.width - 2, 16) if region.width else 28
+        width = max(options.content_region.width - 2, 12)
         now = self.now()
-        threads = self.book.ordered(self.filter_input.value)
+        needle = self.filter_input.value
+        threads = self._listed(needle)
         options.clear_options()
         options.add_options(
             [Option(thread_prompt(self.book, t, width, now), id=str(t.id)) for t in threads]
         )
-        wanted = highlighted or (str(self.current) if self.current is not None else None)
-        if wanted is not None:
-            for index, thread in enumerate(threads):
-                if str(thread.id) == wanted:
-                    options.highlighted = index
-                    break
-        elif threads:
-            options.highlighted = 0
+        wanted = str(self.current) if self.current is not None and not needle else highlighted
+        number = _number(needle)
+        if number is not None and number <= len(threads):
+            wanted = str(threads[number - 1].id)
+        index = next((n for n, t in enumerate(threads) if str(t.id) == wanted), None)
+        if index is None and threads:
+            index = 0
+        options.highlighted = index
+
+    def _listed(self, needle: str) -> list[Thread]:
+        """The threads shown: all of them (numbered from 1) for a number, else the matches."""
+        return self.book.ordered("" if _number(needle) is not None else needle)
 
     def thread_ids(self) -> list[int]:
-        return [t.id for t in self.book.ordered(self.filter_input.value)]
+        return [t.id for t in self._listed(self.filter_input.value)]
 
     def focus_filter(self) -> None:
         self.filter_input.focus()
 
     @on(Input.Changed, "#thread-filter")
     def _filter_changed(self) -> None:
-        self.refresh_threads()
-        if self.options.option_count:
+        self.redraw()
+        if self.options.option_count and _number(self.filter_input.value) is None:
             self.options.highlighted = 0
 
     @on(Input.Submitted, "#thread-filter")
@@ -167,10 +190,8 @@ class Sidebar(Vertical):
         if event.option.id is not None:
             self.post_message(self.Selected(int(event.option.id)))
 
-    def on_key(self, event: object) -> None:
-        from textual.events import Key
-
-        if isinstance(event, Key) and self.filter_input.has_focus and event.key in ("up", "down"):
+    def on_key(self, event: events.Key) -> None:
+        if self.filter_input.has_focus and event.key in ("up", "down"):
             options = self.options
             if options.option_count:
                 current = options.highlighted or 0
@@ -180,4 +201,11 @@ class Sidebar(Vertical):
 
     def action_clear_filter(self) -> None:
         self.filter_input.value = ""
-        self.screen.focus_next("#composer")
+        self.post_message(self.Left())
+
+
+def _number(needle: str) -> int | None:
+    """``3`` typed in the filter: thread number 3 (the path that works in every terminal,
+    where alt+3 may type a character instead)."""
+    needle = needle.strip()
+    return int(needle) if needle.isdigit() and 0 < int(needle) < 100 else None

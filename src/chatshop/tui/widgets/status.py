@@ -1,4 +1,5 @@
-"""The connection status line: connected, reconnecting with a countdown, or offline."""
+"""The connection status line: connected, reconnecting with a countdown, or offline, and how
+many actions wait for the link. Short on purpose: it never pushes the handle off the bar."""
 
 from __future__ import annotations
 
@@ -6,14 +7,13 @@ import time
 
 from textual.content import Content
 from textual.reactive import reactive
-from textual.timer import Timer
 from textual.widgets import Static
 
-from chatshop import safetext
+from chatshop.client import ConnectionState, StateChanged
 
 
 class ConnectionStatus(Static):
-    """Always shows how the link to the relay stands."""
+    """How the link to the relay stands (the reason it dropped is in the tooltip)."""
 
     DEFAULT_CSS = """
     ConnectionStatus {
@@ -28,41 +28,49 @@ class ConnectionStatus(Static):
     """
 
     state: reactive[str] = reactive("connecting")
-    """connecting, connected, reconnecting, offline or closed."""
+    """connecting, connected, reconnecting or offline."""
 
-    detail: reactive[str] = reactive("")
-    """Who and where, or why the link is down (already cleaned)."""
+    queued: reactive[tuple[str, ...]] = reactive(())
+    """What waits for the link, by label."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("", id=id)
         self._retry_at: float | None = None
-        self._ticker: Timer | None = None
 
-    def set_state(self, state: str, *, retry_in: float | None = None, detail: str = "") -> None:
-        self._retry_at = time.monotonic() + retry_in if retry_in is not None else None
-        self.detail = safetext.clean_line(detail, max_chars=80)
-        self.state = state
-        self._redraw()
+    def show(self, change: StateChanged) -> None:
+        """The link moved to ``change.state``."""
+        self._retry_at = time.monotonic() + change.retry_in if change.retry_in is not None else None
+        self.tooltip = change.error or None
+        state = str(change.state)
+        self.state = "offline" if change.state is ConnectionState.CLOSED else state
+        self.redraw()
 
     def on_mount(self) -> None:
-        self._ticker = self.set_interval(1.0, self._redraw)
-        self._redraw()
+        self.set_interval(1.0, self.redraw)
+        self.redraw()
 
     def watch_state(self, old: str, new: str) -> None:
         self.remove_class(f"-{old}")
         self.add_class(f"-{new}")
 
-    def _redraw(self) -> None:
+    def watch_queued(self) -> None:
+        self.redraw()
+
+    def text(self) -> str:
         state = self.state
         if state == "connected":
-            text = f"● connected {self.detail}".rstrip()
+            text = "● online"
         elif state == "reconnecting":
             left = max(self._retry_at - time.monotonic(), 0) if self._retry_at else 0.0
-            text = f"◌ reconnecting in {left:.0f}s" if left >= 1 else "◌ reconnecting…"
-            if self.detail:
-                text += f" ({self.detail})"
-        elif state in ("offline", "closed"):
-            text = f"○ offline {self.detail}".rstrip()
+            wait = f"retrying in {left:.0f} s" if left >= 1 else "retrying…"
+            text = f"◌ offline, {wait} (ctrl+r: now)"
+        elif state == "offline":
+            text = "○ offline"
         else:
             text = "◌ connecting…"
-        self.update(Content(text))
+        if self.queued:
+            text += f" · ⧗ {len(self.queued)} queued"
+        return text
+
+    def redraw(self) -> None:
+        self.update(Content(self.text()))

@@ -28,7 +28,6 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from chatshop import safetext
-from chatshop.protocol.cards import ProductCard
 from chatshop.protocol.models import Message, User
 from chatshop.tui import cards
 from chatshop.tui.timefmt import clock, day_label, local_datetime
@@ -43,8 +42,6 @@ LOAD_MARGIN = 2
 SENDER_CLASSES = 5
 
 CARD_ROLES = ("title", "amount", "meta", "note", "ok", "bad", "action", "was")
-CARD_VERBS = ("pay", "decline", "open")
-PRODUCT_VERBS = ("add_to_cart", "buy_now", "similar")
 
 Item = Message | Pending
 
@@ -69,13 +66,12 @@ class Transcript(ScrollView, can_focus=True):
     | up / down | Select the previous / next message. |
     | pageup / pagedown | Scroll one page. |
     | home / end | Oldest loaded message / newest message. |
-    | r | Reply to the selected message. |
-    | e | Edit the selected message (yours). |
-    | delete | Delete the selected message (yours). |
-    | p | Pay the selected request or split share (after a confirmation). |
-    | d | Decline the selected request (or cancel yours). |
-    | o | Open the selected red packet. |
     | escape | Clear the selection and go back to the composer. |
+
+    What a picked message offers (reply, edit, pay, open...) has its keys on the main
+    screen, declared once in :mod:`chatshop.tui.commands`; the transcript only says which
+    message is picked (:class:`Picked`). It follows the newest message while the reader is
+    at the bottom, also when the view gets shorter (a hint line appears, the window shrinks).
 
     Cards (payments, requests, splits, red packets) take two to four lines, drawn from their
     structured fields by :mod:`chatshop.tui.cards`.
@@ -161,65 +157,6 @@ class Transcript(ScrollView, can_focus=True):
             tooltip="Jump to the newest message",
         ),
         Binding(
-            "r",
-            "act('reply')",
-            "Reply",
-            id="transcript.reply",
-            tooltip="Reply to the selected message",
-        ),
-        Binding(
-            "e", "act('edit')", "Edit", id="transcript.edit", tooltip="Edit the selected message"
-        ),
-        Binding(
-            "delete",
-            "act('delete')",
-            "Delete",
-            id="transcript.delete",
-            tooltip="Delete the selected message",
-        ),
-        Binding(
-            "p",
-            "act('pay')",
-            "Pay",
-            id="transcript.pay",
-            tooltip="Pay the selected request (after a confirmation)",
-        ),
-        Binding(
-            "d",
-            "act('decline')",
-            "Decline",
-            id="transcript.decline",
-            tooltip="Decline the selected request, or cancel yours",
-        ),
-        Binding(
-            "o",
-            "act('open')",
-            "Open",
-            id="transcript.open",
-            tooltip="Open the selected red packet",
-        ),
-        Binding(
-            "a",
-            "act('add_to_cart')",
-            "Add to cart",
-            id="transcript.add_to_cart",
-            tooltip="Add the selected product to your cart",
-        ),
-        Binding(
-            "b",
-            "act('buy_now')",
-            "Buy now",
-            id="transcript.buy_now",
-            tooltip="Buy the selected product now (checkout)",
-        ),
-        Binding(
-            "s",
-            "act('similar')",
-            "Similar",
-            id="transcript.similar",
-            tooltip="The selected product and similar items",
-        ),
-        Binding(
             "escape",
             "leave",
             "Composer",
@@ -241,6 +178,7 @@ class Transcript(ScrollView, can_focus=True):
             self.before = before
             self.older = older
             self.limit = PAGE_SIZE
+            """How many to fetch (bench/bench_transcript.py serves pages by it)."""
 
     class ReachedEnd(TextualMessage):
         """The newest message ``seq`` of thread ``thread_id`` is on screen."""
@@ -250,14 +188,12 @@ class Transcript(ScrollView, can_focus=True):
             self.thread_id = thread_id
             self.seq = seq
 
-    class ActionRequested(TextualMessage):
-        """The reader asked to reply to, edit or delete ``message``, or to pay, decline or
-        open its card (``action`` is the verb)."""
+    class Picked(TextualMessage):
+        """The picked item changed (``None``: nothing is picked)."""
 
-        def __init__(self, action: str, message: Message) -> None:
+        def __init__(self, item: Item | None) -> None:
             super().__init__()
-            self.action = action
-            self.message = message
+            self.item = item
 
     class UnseenChanged(TextualMessage):
         """The count of new messages below the visible part changed."""
@@ -296,6 +232,7 @@ class Transcript(ScrollView, can_focus=True):
         self._layout_width = 0
         self._layout_version = -1
         self._sender_slots: dict[int, int] = {}
+        self._following = True
 
     # ------------------------------------------------------------------ public API
 
@@ -315,6 +252,8 @@ class Transcript(ScrollView, can_focus=True):
         self.new_marker_seq = new_marker_seq
         self.read_by = {}
         self.selected = None
+        self.post_message(self.Picked(None))
+        self._following = True
         self.loading_older = self.loading_newer = False
         self.unseen = 0
         self._sender_slots = {}
@@ -353,7 +292,7 @@ class Transcript(ScrollView, can_focus=True):
             return
         for message in self.window.messages[-PAGE_SIZE:]:
             self.quotes.remember(message)
-        follow = self._at_bottom() and self.window.at_tail
+        follow = self._following and self.window.at_tail
         before_lines = self.virtual_size.height
         self._relayout(anchor=self._anchor(), follow=follow)
         if not follow and self.virtual_size.height > before_lines and self.window.at_tail:
@@ -364,10 +303,25 @@ class Transcript(ScrollView, can_focus=True):
 
     def selected_message(self) -> Message | None:
         """The selected message, if any (a confirmed one)."""
+        item = self.selected_item()
+        return item if isinstance(item, Message) else None
+
+    def selected_item(self) -> Item | None:
+        """The selected message or pending one, if any."""
         if self.selected is None or self.selected >= len(self._blocks):
             return None
-        item = self._blocks[self.selected].item
-        return item if isinstance(item, Message) else None
+        return self._blocks[self.selected].item
+
+    def newest_item(self) -> Item | None:
+        """The last thing in the transcript: a message written here and refused, or the
+        newest message, when the window reaches the thread's end."""
+        window = self.window
+        if window is None or not window.at_tail:
+            return None
+        failed = [p for p in window.pending if p.failed is not None]
+        if failed:
+            return failed[-1]
+        return window.messages[-1] if window.messages else None
 
     def last_message(self, *, mine: bool | None = None) -> Message | None:
         """The newest message in the window, optionally only yours (True) or others' (False)."""
@@ -394,6 +348,7 @@ class Transcript(ScrollView, can_focus=True):
 
     def _select_index(self, index: int) -> None:
         self.selected = index
+        self.post_message(self.Picked(self._blocks[index].item))
         region = Region(0, self._offsets[index], 1, self._heights[index])
         self.scroll_to_region(region, animate=False, immediate=True)
         self.refresh()
@@ -410,6 +365,7 @@ class Transcript(ScrollView, can_focus=True):
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
+        self._following = self._at_bottom()
         self._check_edges()
 
     # ------------------------------------------------------------------ layout
@@ -561,10 +517,6 @@ class Transcript(ScrollView, can_focus=True):
     def _style(self, name: str) -> Style:
         return self.get_component_rich_style(name, partial=True)
 
-    def sender_name(self, user_id: int) -> str:
-        """A member's display name, cleaned (``user #7`` for someone unknown)."""
-        return self._sender_name(user_id)
-
     def _sender_name(self, user_id: int) -> str:
         user = self.members.get(user_id)
         if user is None:
@@ -703,14 +655,18 @@ class Transcript(ScrollView, can_focus=True):
     # ------------------------------------------------------------------ events
 
     def on_resize(self, event: events.Resize) -> None:
-        if self.window is not None and self._content_width() != self._layout_width:
-            self._relayout(anchor=self._anchor(), follow=self._at_bottom())
+        if self.window is None:
+            return
+        if self._content_width() != self._layout_width:
+            self._relayout(anchor=self._anchor(), follow=self._following)
+        elif self._following:
+            self.scroll_end_now()
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._strips = {}
         if self.window is not None and self.is_mounted:
-            self._relayout(anchor=self._anchor(), follow=self._at_bottom())
+            self._relayout(anchor=self._anchor(), follow=self._following)
 
     def _at_bottom(self) -> bool:
         return round(self.scroll_y) >= self.max_scroll_y - 1
@@ -777,28 +733,16 @@ class Transcript(ScrollView, can_focus=True):
     def action_newest(self) -> None:
         self.scroll_end(animate=False, immediate=True)
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Card keys show only on a card that allows them (for you, now)."""
-        if action == "act" and parameters and parameters[0] in CARD_VERBS:
-            message = self.selected_message()
-            if message is None or message.card is None:
-                return False
-            return cards.find_action(message.card, self.me, str(parameters[0])) is not None
-        if action == "act" and parameters and parameters[0] in PRODUCT_VERBS:
-            message = self.selected_message()
-            return message is not None and isinstance(message.card, ProductCard)
-        return True
-
-    def action_act(self, action: str) -> None:
-        message = self.selected_message()
-        if message is not None:
-            self.post_message(self.ActionRequested(action, message))
-
     def action_leave(self) -> None:
-        self.selected = None
-        self.refresh()
-        self.refresh_bindings()
+        self.unpick()
         self.screen.focus_next()
+
+    def unpick(self) -> None:
+        """Clear the selection."""
+        if self.selected is not None:
+            self.selected = None
+            self.post_message(self.Picked(None))
+        self.refresh()
 
     def on_blur(self) -> None:
         self.refresh()

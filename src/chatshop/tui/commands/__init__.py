@@ -1,0 +1,11 @@
+"""Every command and verb of the app, declared once in its domain module and gathered here."""
+
+from __future__ import annotations
+
+from chatshop.tui.commands import chat, money, shop
+from chatshop.tui.commands.registry import Registry
+
+REGISTRY = Registry(
+    [*chat.COMMANDS, *money.COMMANDS, *shop.COMMANDS],
+    [*money.VERBS, *shop.VERBS, *chat.VERBS],
+)
