@@ -177,8 +177,10 @@ class Link:
                     return
             self._set_state(StateChanged(state=ConnectionState.RECONNECTING, retry_in=delay))
             self._kick.clear()
+            # asyncio.timeout, not wait_for, which on Python 3.11 can swallow a cancel.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._kick.wait(), delay)
+                async with asyncio.timeout(delay):
+                    await self._kick.wait()
             delay = min(delay * 2, MAX_BACKOFF)
 
     # ------------------------------------------------------------------ the worker
