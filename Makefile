@@ -65,6 +65,7 @@ bench: $(STAMP)
 
 docs: $(STAMP)
 	$(PY) -m tools.docgen
+	$(PY) -m tools.openapi
 
 screenshots: $(STAMP)
 	$(VENV)/bin/chatshop screenshots

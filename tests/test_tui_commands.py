@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from chatshop.protocol.cards import QuickRepliesCard, QuickReply
-from chatshop.protocol.models import Message
+from chatshop.client.api import new_key
+from chatshop.protocol.cards import PickCard, QuickReply
+from chatshop.protocol.frames import Send
 from chatshop.tui.commands import REGISTRY
 from chatshop.tui.palette import entries
 from chatshop.tui.screens.main import MainScreen
@@ -103,85 +104,64 @@ async def test_shop_commands(demo: RunningRelay, _config_dir: Path) -> None:
         await wait_for(pilot, lambda: "works in groups" in main.conversation.hint_line.text)
 
 
-async def test_quick_replies_do_what_they_say(demo: RunningRelay, _config_dir: Path) -> None:
-    """A bot's answer with quick replies (as the assistant posts it) offers buttons: Add to
-    cart adds the offered size, Similar opens the product, Talk to a person asks for one."""
-    sam = await client_for(demo, "sam")
-    coat = next(p for p in (await sam.shop.catalog("northwind")).products if "coat" in p.title)
-    await sam.close()
+async def test_quick_replies_are_picks_the_relay_acts_on(
+    demo: RunningRelay, _config_dir: Path
+) -> None:
+    """A brand's answer with quick replies offers them as buttons; picking one sends its
+    text with ``pick``: the relay posts it with a pick card, and for Add to cart puts the
+    offered size in the cart and for Talk to a person calls one, in the same transaction."""
+    brand = await client_for(demo, "northwind")
+    coat = next(p for p in (await brand.shop.catalog("northwind")).products if "coat" in p.title)
     sku = next(v.sku for v in coat.variants if v.stock > 0)
+    thread_id = next(
+        t.id for t in await brand.threads() if any(m.handle == "sam" for m in t.members)
+    )
     app = demo_app(demo, _config_dir)
     async with app.run_test(size=SIZE) as pilot:
         main = await main_ready(pilot)
-        thread_id = await open_brand(pilot, main)
+        assert await open_brand(pilot, main) == thread_id
+        replies = [
+            QuickReply(
+                label="Add to cart",
+                text="Add it",
+                action="add_to_cart",
+                product_id=coat.id,
+                sku=sku,
+            ),
+            QuickReply(label="Talk to a person", text="A person please", action="handover"),
+        ]
+        await brand.request(
+            Send(id=0, thread_id=thread_id, text="In stock?", key=new_key(), replies=replies)
+        )
+        labels = ["Add to cart", "Talk to a person"]
+        await wait_for(pilot, lambda: [c[0] for c in main.conversation.choices] == labels)
         window = main.session.threads.window(thread_id)
         assert window is not None
-        await wait_for(pilot, lambda: window.messages)
-        newest = window.messages[-1]
-        brand = next(
-            m for m in main.session.threads.threads[thread_id].members if m.kind == "brand"
-        )
-        answer = Message(
-            id=10**9,
-            thread_id=thread_id,
-            seq=newest.seq + 1,
-            sender_id=brand.id,
-            text="Yes, in stock. Buy now?",
-            created_at=newest.created_at + 1,
-            card=QuickRepliesCard(
-                product_id=coat.id,
-                replies=[
-                    QuickReply(
-                        label="Buy now",
-                        text="Buy now",
-                        action="buy_now",
-                        product_id=coat.id,
-                        sku=sku,
-                    ),
-                    QuickReply(
-                        label="Add to cart",
-                        text="Add",
-                        action="add_to_cart",
-                        product_id=coat.id,
-                        sku=sku,
-                    ),
-                    QuickReply(
-                        label="Similar", text="Similar", action="similar", product_id=coat.id
-                    ),
-                    QuickReply(label="Talk to a person", text="A person", action="handover"),
-                ],
-            ),
-        )
-        window.add(answer)
-        app.feed.changed.publish(answer)
+        offered = window.messages[-1]
+        main._act(next(o for o in main._offers if o.label == "Add to cart"))
         await wait_for(
             pilot,
-            lambda: (
-                [c[0] for c in main.conversation.choices]
-                == ["Buy now", "Add to cart", "Similar", "Talk to a person"]
+            lambda: any(
+                isinstance(m.card, PickCard) and m.card.message_id == offered.id
+                for m in window.messages
             ),
         )
-
-        def act(verb: str) -> None:
-            main._act(next(o for o in main._offers if o.verb == verb))
-
-        act("quick_add_to_cart")
-        await wait_for(
-            pilot, lambda: "Added to your @northwind cart" in main.conversation.hint_line.text
+        picked = next(m for m in window.messages if isinstance(m.card, PickCard))
+        assert picked.text == "Add it" and picked.reply_to == offered.id
+        sam = await client_for(demo, "sam")
+        cart = await sam.shop.cart("northwind")
+        assert [line.sku for line in cart.lines] == [sku]
+        await brand.request(
+            Send(id=0, thread_id=thread_id, text="Anything else?", key=new_key(), replies=replies)
         )
-        act("quick_similar")
-        await wait_for(pilot, lambda: isinstance(app.screen, ProductScreen) and app.screen.product)
-        await pilot.press("escape")
-        await wait_for(pilot, lambda: app.screen is main)
-        act("quick_buy_now")
-        await wait_for(pilot, lambda: isinstance(app.screen, CheckoutScreen) and app.screen.quote)
-        await pilot.press("escape")
-        await wait_for(pilot, lambda: app.screen is main)
-        act("quick_handover")
         await wait_for(
             pilot,
-            lambda: (
-                "answers you now" in main.conversation.hint_line.text
-                or "Asked for a person" in main.conversation.hint_line.text
-            ),
+            lambda: window.messages[-1].text == "Anything else?" and len(main._offers) == 2,
         )
+        answering = main.session.threads.answering
+        await wait_for(pilot, lambda: answering.get(thread_id) == "the assistant")
+        main._act(next(o for o in main._offers if o.label == "Talk to a person"))
+        await wait_for(pilot, lambda: answering.get(thread_id) not in (None, "the assistant"))
+        assert (await sam.shop.handover(thread_id)).mode in ("waiting", "staff")
+        await sam.close()
+    await brand.close()

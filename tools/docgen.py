@@ -26,7 +26,7 @@ from typing import Any
 import msgspec
 import msgspec.inspect as mi
 
-from chatshop.protocol import brand_frames, frames, limits, webhook_frames
+from chatshop.protocol import alert_frames, brand_frames, frames, limits, webhook_frames
 from chatshop.protocol.codec import (
     decode_request,
     decode_server_frame,
@@ -290,9 +290,9 @@ Contents: [Connecting](#connecting) · [Requests and replies](#requests-and-repl
 [Limits](#limits) · [Text](#text) · [Events, cursors and resuming](#events-cursors-and-resuming)
 · [Sending: commit and idempotency](#sending-commit-and-idempotency) · [Money](#money) ·
 [Shopping](#shopping) · [Brands and their customers](#brands-and-their-customers) ·
-[Bots](#bots) · [Webhooks](#webhooks) · [Close codes](#close-codes) · [Error codes](#error-codes) ·
-[Client frames](#client-frames) · [Server frames](#server-frames) · [Events](#events) ·
-[Records](#records) · [A session by hand](#a-session-by-hand)
+[Bots](#bots) · [Webhooks](#webhooks) · [Alerts](#alerts) · [Close codes](#close-codes) ·
+[Error codes](#error-codes) · [Client frames](#client-frames) · [Server frames](#server-frames)
+· [Events](#events) · [Records](#records) · [A session by hand](#a-session-by-hand)
 
 ## Connecting
 
@@ -647,6 +647,26 @@ retried from {first:g} s, doubling up to {most:g} s between attempts, for {windo
 then dead-lettered; 410 disables the endpoint. Deliveries are queued in the same transaction
 as the change they report, so none is lost to a restart. See [docs/webhooks.md](webhooks.md)
 for verification code and the delivery log.
+"""
+
+
+ALERTS_SECTION = """\
+## Alerts
+
+A person watches a product, or one variant, with [`watch`](#request-watch): `back_in_stock`
+(it had none left and now has some), `price_below` (its price drops to `below` or under) or
+`lowest_30d` (its price drops to its lowest of the last {days} days; the relay records every
+price, and shows the low on each product as `lowest_30d`). A watch fires on the change that
+makes its condition come true (a staff edit, an import, an order cancelled or refunded and
+restocked, a product back on sale, an offer that brings the person's price under their
+`price_below` line), in that change's transaction: the brand posts one
+message carrying an [`AlertCard`](#record-alertcard) in its thread with the person, who alone
+gets it. Fifty restocks in a row fire a watch once; it fires again after the condition
+stopped holding and came true again (sold out, then restocked). Nothing reaches a person who
+muted the brand; unfollowing it pauses their watches of its products until they follow it
+again. [`watches`](#request-watches) lists them (at most {most} a person),
+[`unwatch`](#request-unwatch) stops one. A new watch is an `alert` event for the brand's
+webhooks. See [docs/alerts.md](alerts.md).
 """
 
 
@@ -1157,6 +1177,7 @@ def render_markdown() -> str:
             most=webhook_frames.RETRY_MAX,
             window=webhook_frames.RETRY_FOR / 3600,
         ),
+        ALERTS_SECTION.format(days=alert_frames.LOWEST_WINDOW_DAYS, most=alert_frames.MAX_WATCHES),
         close_codes_section(),
         error_codes_section(),
         client_frames_section(anchors),

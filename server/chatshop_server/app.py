@@ -24,6 +24,7 @@ from chatshop_server.config import RelayConfig
 from chatshop_server.context import RelayContext
 from chatshop_server.events import Publication
 from chatshop_server.funding import SimulatedCard
+from chatshop_server.http_api.server import ApiServer
 from chatshop_server.media import MediaStore, ShopServices
 from chatshop_server.passwords import Passwords
 from chatshop_server.peer import Peer
@@ -106,6 +107,15 @@ class Relay:
         self.webhooks = WebhookDispatcher(
             self.stores, clock=config.clock, allow_private=config.webhook_private_targets
         )
+        self.api: ApiServer | None = None
+        if config.api_port is not None:
+            self.api = ApiServer(
+                self.context,
+                config.host,
+                config.api_port,
+                rate=config.api_rate_per_second,
+                burst=config.api_rate_burst,
+            )
         self._server: Server | None = None
         self._connection_cap = config.max_connections
         self._started = time.monotonic()
@@ -125,6 +135,12 @@ class Relay:
     @property
     def url(self) -> str:
         return f"ws://{self.config.host}:{self.port}"
+
+    @property
+    def api_url(self) -> str:
+        """Where the brand HTTP API listens (``http://host:port``); only when it is on."""
+        assert self.api is not None
+        return f"http://{self.config.host}:{self.api.port}"
 
     async def start(self) -> None:
         self._connection_cap = connection_cap(self.config.max_connections, self.log)
@@ -146,13 +162,18 @@ class Relay:
         self._started = time.monotonic()
         self._sweeper = asyncio.create_task(self._sweep_deadlines(), name="deadline-sweeper")
         await self.webhooks.start()
+        if self.api is not None:
+            await self.api.start()
+            self.log.info("brand HTTP API on %s/api/v1/", self.api_url)
         await self.bots.start(f"ws://127.0.0.1:{self.port}" if self._loopback_ok() else self.url)
         self.log.info("relay listening on %s (db %s)", self.url, self.config.db_path)
 
     async def stop(self) -> None:
-        """Stop the relay's bots, close every connection with 1001, finish queued writes,
-        close the database."""
+        """Stop the relay's bots and the HTTP API, close every connection with 1001, finish
+        queued writes, close the database."""
         await self.bots.stop()
+        if self.api is not None:
+            await self.api.stop()
         await self.webhooks.stop()
         if self._sweeper is not None:
             self._sweeper.cancel()

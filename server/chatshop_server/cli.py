@@ -12,7 +12,7 @@ from pathlib import Path
 
 import platformdirs
 
-from chatshop.protocol import limits
+from chatshop.protocol import http_api, limits
 from chatshop.protocol.errors import ErrorCode, ProtocolError
 from chatshop.protocol.money import check_currency, format_money
 from chatshop_server import admin, logsafety
@@ -59,6 +59,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="start a bot for BRAND as a process of its own that connects like any bot "
         "(docs/bots.md), e.g. northwind=chatshop.assistant:assistant; may be repeated. "
         "--seed-demo implies northwind's assistant",
+    )
+    parser.add_argument(
+        "--api-port",
+        type=int,
+        default=None,
+        help="serve the brand HTTP API (docs/http-api.md) under /api/v1/ on this TCP port of "
+        "--host; 0 picks a free one. Off unless given; --seed-demo turns it on at --port + 1 "
+        "(when --port is not 0)",
+    )
+    parser.add_argument(
+        "--api-rate-limit",
+        type=float,
+        default=http_api.DEFAULT_RATE_PER_SECOND,
+        help="brand HTTP API calls per second per bot token, with bursts of "
+        f"{http_api.DEFAULT_RATE_BURST}; more are answered 429 with Retry-After "
+        "(default: %(default)s)",
     )
     parser.add_argument(
         "--webhook-private-targets",
@@ -223,7 +239,12 @@ def config_from_args(args: argparse.Namespace) -> RelayConfig:
         bots = tuple(BotSpec.parse(text) for text in dict.fromkeys(wanted))
     except ValueError as exc:
         raise ProtocolError(ErrorCode.BAD_REQUEST, f"--run-bot: {exc}") from None
+    api_port = args.api_port
+    if api_port is None and args.seed_demo and args.port:
+        api_port = args.port + 1
     return RelayConfig(
+        api_port=api_port,
+        api_rate_per_second=args.api_rate_limit,
         bots=bots,
         webhook_private_targets=args.webhook_private_targets,
         host=args.host,

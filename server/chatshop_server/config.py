@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from chatshop.protocol import limits
+from chatshop.protocol import http_api, limits
 from chatshop.protocol.bot_frames import Scope
 from chatshop_server.clock import Clock, now_ms
 from chatshop_server.rules.media import MediaQuota
@@ -73,6 +73,10 @@ class RelayConfig:
     # Webhooks may POST to loopback and private addresses only when this is set (a relay and
     # its CRM on one private network; the tests): else a brand could probe the relay's LAN.
     webhook_private_targets: bool = False
+    # The brand HTTP API (docs/http-api.md): its own listener on ``host``; None: off
+    api_port: int | None = None
+    api_rate_per_second: float = http_api.DEFAULT_RATE_PER_SECOND  # per bot token
+    api_rate_burst: int = http_api.DEFAULT_RATE_BURST
     # Storage
     synchronous: str = "FULL"  # SQLite PRAGMA synchronous: FULL survives power loss too
     fast_passwords: bool = False  # cheaper argon2id parameters, for tests and benchmarks

@@ -1,10 +1,15 @@
-"""``chatshop brand import FILE --brand HANDLE``: a staff member imports a catalogue.
+"""``chatshop brand ...``: brand staff tools over the relay's protocol.
+
+``import FILE --brand HANDLE`` imports a catalogue; ``webhooks ...`` manages the brand's
+webhook endpoints (``chatshop.brand_webhooks_cli``).
 
 The session is the one the app stored for the relay (``--server``, else the most recent
 relay in the settings) and handle (``--handle``, else the one remembered for that relay);
 without a stored session, ``--handle`` and a password (asked for, or read from the
-``CHATSHOP_PASSWORD`` environment variable) log in. Exit status: 0 imported (or checked with
-``--dry-run`` without problems), 1 problems in the file (nothing stored), 2 cannot run.
+``CHATSHOP_PASSWORD`` environment variable) log in. ``webhooks`` also takes a brand bot token
+(``--token-file``, a token with the ``webhooks`` scope). Exit status of ``import``: 0
+imported (or checked with ``--dry-run`` without problems), 1 problems in the file (nothing
+stored), 2 cannot run.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import asyncio
 import getpass
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from chatshop.brand_import import format_report, import_catalog
@@ -24,50 +30,124 @@ from chatshop.protocol.handles import bare
 from chatshop.tui.failure import failure_of
 
 PASSWORD_ENV = "CHATSHOP_PASSWORD"
+CANNOT_RUN = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    """How to reach the relay as whom: a stored or bot ``token``, else ``handle`` and
+    ``password`` to log in with."""
+
+    url: str
+    handle: str = ""
+    token: str | None = None
+    password: str = ""
+
+    async def open(self) -> ChatClient:
+        """A connected, authenticated client (the caller closes it)."""
+        client = ChatClient(self.url, token=self.token)
+        try:
+            await client.connect()
+            if self.token is None:
+                await client.login(self.handle, self.password)
+        except BaseException:
+            await client.close()
+            raise
+        return client
+
+
+def add_session_options(parser: argparse.ArgumentParser, *, token_file: bool = False) -> None:
+    """``--server`` and ``--handle`` (and ``--token-file`` where a bot token will do)."""
+    parser.add_argument("--server", metavar="URL", help="relay URL (default: the most recent)")
+    parser.add_argument("--handle", metavar="HANDLE", help="your staff account")
+    if token_file:
+        parser.add_argument(
+            "--token-file",
+            type=Path,
+            metavar="PATH",
+            help="act with a brand bot token (scope webhooks) read from PATH, not as staff",
+        )
+
+
+def fail(message: str) -> int:
+    """Print ``chatshop: message`` on stderr; the exit status for 'cannot run'."""
+    print(f"chatshop: {message}", file=sys.stderr)
+    return CANNOT_RUN
+
+
+def resolve_session(args: argparse.Namespace) -> Session | int:
+    """The session the options name, or an exit status after saying what is missing."""
+    try:
+        config = load()
+    except ConfigError as exc:
+        return fail(str(exc))
+    url = args.server or (config.servers[0].url if config.servers else "")
+    if not url.startswith(("ws://", "wss://")):
+        return fail("give the relay with --server ws://host:port")
+    token_file: Path | None = getattr(args, "token_file", None)
+    if token_file is not None:
+        try:
+            token = token_file.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            return fail(f"cannot read the token file: {exc.strerror or exc}")
+        if not token:
+            return fail(f"the token file {token_file} is empty")
+        return Session(url, token=token)
+    handle = bare(args.handle or config.handle_for(url))
+    if not handle:
+        return fail("give your staff account with --handle (or a bot token with --token-file)")
+    stored = TokenStore().load(url, handle)
+    if stored is not None:
+        return Session(url, handle, token=stored)
+    password = os.environ.get(PASSWORD_ENV) or getpass.getpass(f"password for @{handle}: ")
+    return Session(url, handle, password=password)
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """``chatshop brand ...`` and its ``import`` command."""
-    brand = sub.add_parser("brand", help="brand staff tools (catalogue import)")
+    """``chatshop brand ...``: ``import`` and ``webhooks``."""
+    from chatshop.brand_webhooks_cli import add_parser as add_webhooks_parser
+
+    brand = sub.add_parser(
+        "brand",
+        help="brand staff tools (catalogue import, webhooks)",
+        description="Brand staff tools. Each verb talks to the relay with your stored session "
+        "(--server, --handle; else a password from $CHATSHOP_PASSWORD or asked for).",
+    )
     verbs = brand.add_subparsers(dest="brand_command", metavar="VERB", required=True)
     imp = verbs.add_parser(
         "import",
         help="import a catalogue (CSV or JSON) into a brand, all or nothing",
         description="Import FILE (CSV or JSON, pictures next to it) into the brand's "
-        "catalogue. Every problem is listed by row; when there is one, nothing is stored.",
+        "catalogue. Every problem is listed by row; when there is one, nothing is stored. "
+        "Exit status: 0 imported, 1 problems in the file, 2 cannot run.",
     )
     imp.add_argument("file", type=Path, metavar="FILE")
     imp.add_argument("--brand", required=True, metavar="HANDLE", help="the brand (@northwind)")
-    imp.add_argument("--server", metavar="URL", help="relay URL (default: the most recent)")
-    imp.add_argument("--handle", metavar="HANDLE", help="your staff account")
+    add_session_options(imp)
     imp.add_argument("--dry-run", action="store_true", help="check everything, store nothing")
+    add_webhooks_parser(verbs)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run ``chatshop brand import``; the exit status."""
+    """Run ``chatshop brand VERB``; the exit status."""
+    if args.brand_command == "webhooks":
+        from chatshop.brand_webhooks_cli import run as run_webhooks
+
+        return run_webhooks(args)
     if not args.file.is_file():
-        print(f"chatshop: no such file: {args.file}", file=sys.stderr)
-        return 2
-    try:
-        config = load()
-    except ConfigError as exc:
-        print(f"chatshop: {exc}", file=sys.stderr)
-        return 2
-    url = args.server or (config.servers[0].url if config.servers else "")
-    if not url.startswith(("ws://", "wss://")):
-        print("chatshop: give the relay with --server ws://host:port", file=sys.stderr)
-        return 2
-    handle = bare(args.handle or config.handle_for(url))
-    if not handle:
-        print("chatshop: give your staff account with --handle", file=sys.stderr)
-        return 2
-    token = TokenStore().load(url, handle)
-    password = ""
-    if token is None:
-        password = os.environ.get(PASSWORD_ENV) or getpass.getpass(f"password for @{handle}: ")
+        return fail(f"no such file: {args.file}")
+    session = resolve_session(args)
+    if isinstance(session, int):
+        return session
     return asyncio.run(
         import_file(
-            url, handle, args.brand, args.file, token=token, password=password, dry_run=args.dry_run
+            session.url,
+            session.handle,
+            args.brand,
+            args.file,
+            token=session.token,
+            password=session.password,
+            dry_run=args.dry_run,
         )
     )
 
@@ -83,17 +163,16 @@ async def import_file(
     dry_run: bool = False,
 ) -> int:
     """Log in (or resume), import, print the report; the exit status."""
-    client = ChatClient(url, token=token)
+    client: ChatClient | None = None
     try:
-        await client.connect()
-        if token is None:
-            await client.login(handle, password)
+        client = await Session(url, handle, token, password).open()
         report = await import_catalog(client, brand, path, dry_run=dry_run)
     except (ClientError, OSError, ValueError) as exc:
         reason = failure_of(exc).text
         print(f"chatshop: import failed: {reason}", file=sys.stderr)
-        return 2
+        return CANNOT_RUN
     finally:
-        await client.close()
+        if client is not None:
+            await client.close()
     print(format_report(report))
     return 0 if report.imported or (dry_run and not report.errors) else 1

@@ -7,6 +7,9 @@ chatshop serve [--demo]        the same app in a browser (textual-serve, loopbac
 chatshop screenshots           drive the demo and write SVG screenshots
 chatshop brand import FILE --brand HANDLE
                                import a catalogue (CSV or JSON) as brand staff
+chatshop brand webhooks VERB --brand HANDLE
+                               the brand's webhooks: add, list, remove, rotate-secret,
+                               deliveries, replay (docs/webhooks.md)
 """
 
 from __future__ import annotations

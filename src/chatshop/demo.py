@@ -203,7 +203,6 @@ async def _tour(
     """Main screen, a conversation, commands, help, money, the wallet, the shop."""
     from chatshop.tui.screens.confirm import ConfirmScreen
     from chatshop.tui.screens.wallet import WalletScreen
-    from chatshop.tui.shop.checkout import CheckoutScreen
     from chatshop.tui.shop.orders import OrdersScreen
     from chatshop.tui.shop.product import ProductListScreen, ProductScreen
 
@@ -286,6 +285,19 @@ async def _tour(
     await pilot.press(*"do you have it in 42L?", "enter")
     await _until(pilot, lambda: any(label == "Buy now" for label, _ in conversation.choices))
     save(app, "actions")
+    await pilot.press(*"yes", "enter")
+    await _until(pilot, lambda: any(label.startswith("Pay") for label, _ in conversation.choices))
+    save(app, "checkout")
+    composer.focus()
+    await pilot.press("tab", "enter")
+    await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+    await pilot.press("enter")
+    await _until(pilot, lambda: app.screen is main and "order" in conversation.hint_line.text)
+    await pilot.press("f4")
+    await _until(pilot, lambda: isinstance(app.screen, OrdersScreen) and app.screen.orders)
+    save(app, "orders")
+    await pilot.press("escape")
+    await _until(pilot, lambda: app.screen is main)
     await pilot.press(*"/catalog", "enter")
     await _until(
         pilot,
@@ -298,15 +310,3 @@ async def _tour(
     if screen.product is not None and screen.product.images:
         await _until(pilot, lambda: screen.images.cached(screen.product.images[0]))  # type: ignore[union-attr]
     save(app, "shop-product")
-    await pilot.press("escape", "escape")
-    await _until(pilot, lambda: app.screen is main)
-    composer.focus()
-    await pilot.press("tab")
-    await pilot.press("enter")
-    await _until(pilot, lambda: isinstance(app.screen, CheckoutScreen) and app.screen.quote)
-    save(app, "checkout")
-    await pilot.press("enter")
-    await _until(pilot, lambda: isinstance(app.screen, CheckoutScreen) and app.screen.result)
-    await pilot.press("enter")
-    await _until(pilot, lambda: isinstance(app.screen, OrdersScreen) and app.screen.orders)
-    save(app, "orders")

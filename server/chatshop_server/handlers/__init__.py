@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from chatshop_server.handlers import (  # noqa: F401 - imported for their registrations
     accounts,
+    alerts,
+    api_optins,
     bots,
     brands,
     cart,

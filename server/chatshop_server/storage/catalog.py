@@ -41,6 +41,7 @@ from chatshop_server.storage.common import (
 from chatshop_server.storage.database import Store, reads, settings, writes
 from chatshop_server.storage.idempotency import recall, remember
 from chatshop_server.storage.messages import post_message
+from chatshop_server.storage.price_history import lowest_prices, record_price
 from chatshop_server.storage.rows import now_ms
 from chatshop_server.storage.specs import BrandChanges, ProductRef
 from chatshop_server.storage.tables import (
@@ -225,6 +226,7 @@ def load_products(conn: Connection, ids: Sequence[int]) -> dict[int, Product]:
     brand_ids = {row.brand_id for row in rows}
     people = users_by_id(conn, brand_ids)
     verified = _verified_brands(conn, brand_ids)
+    lows = lowest_prices(conn, {row.id: row.price for row in rows})
     found: dict[int, Product] = {}
     for row in rows:
         found[row.id] = Product(
@@ -244,6 +246,7 @@ def load_products(conn: Connection, ids: Sequence[int]) -> dict[int, Product]:
             compare_at=row.compare_at,
             barcode=row.barcode,
             images=json.loads(row.images),
+            lowest_30d=lows[row.id],
         )
     return found
 
@@ -438,8 +441,15 @@ def _conflicts(conn: Connection, brand_id: int, product: CleanProduct) -> list[I
     return errors
 
 
-def _store_product(conn: Connection, brand_id: int, product: CleanProduct) -> tuple[int, bool]:
-    """Insert or replace ``product``; (its id, whether it was created)."""
+def _store_product(
+    conn: Connection, publications: list[Publication], brand_id: int, product: CleanProduct
+) -> tuple[int, bool]:
+    """Insert or replace ``product``; (its id, whether it was created). A new price goes into
+    the price history, and the people watching the product hear of the change that meets
+    their watch, in this transaction."""
+    # alerts builds its cards with this module's product_card: imported here, not above.
+    from chatshop_server.storage.alerts import before_change, tell_watchers
+
     now = now_ms()
     values = {
         "title": product.title,
@@ -454,11 +464,13 @@ def _store_product(conn: Connection, brand_id: int, product: CleanProduct) -> tu
         "active": int(product.active),
         "updated_at": now,
     }
-    existing = conn.execute(
-        select(products.c.id).where(
+    existing_row = conn.execute(
+        select(products.c.id, products.c.price).where(
             products.c.brand_id == brand_id, func.lower(products.c.sku) == product.sku.lower()
         )
-    ).scalar()
+    ).first()
+    existing = None if existing_row is None else existing_row.id
+    watched = {} if existing is None else before_change(conn, [int(existing)])
     if existing is None:
         position = conn.execute(
             select(func.coalesce(func.max(products.c.position), 0)).where(
@@ -515,6 +527,9 @@ def _store_product(conn: Connection, brand_id: int, product: CleanProduct) -> tu
     withdrawn = [v for v in current.values() if v not in kept]
     if withdrawn:
         conn.execute(update(variants).where(variants.c.id.in_(withdrawn)).values(active=0))
+    if existing_row is None or existing_row.price != product.price:
+        record_price(conn, product_id, product.price)
+    tell_watchers(conn, publications, watched)
     return product_id, created
 
 
@@ -537,7 +552,7 @@ def save_product(
     conflicts = _conflicts(conn, info.user.id, product)
     if conflicts:
         raise ProtocolError(ErrorCode.CONFLICT, conflicts[0].message)
-    product_id, _ = _store_product(conn, info.user.id, product)
+    product_id, _ = _store_product(conn, publications, info.user.id, product)
     return product_result(conn, product_id)
 
 
@@ -592,7 +607,7 @@ def import_products(
         return ImportReport(imported=False, staged=len(items))
     created = updated = 0
     for product in items:
-        _, was_created = _store_product(conn, info.user.id, product)
+        _, was_created = _store_product(conn, publications, info.user.id, product)
         created += was_created
         updated += not was_created
     return ImportReport(imported=True, created=created, updated=updated)
@@ -601,13 +616,17 @@ def import_products(
 def archive_product(
     conn: Connection, publications: list[Publication], user_id: int, product_id: int, active: bool
 ) -> ProductResult:
+    from chatshop_server.storage.alerts import before_change, tell_watchers  # see above
+
     product = load_product(conn, product_id)
     require_staff(conn, product.brand, user_id)
+    watched = before_change(conn, [product_id])
     conn.execute(
         update(products)
         .where(products.c.id == product_id)
         .values(active=int(active), updated_at=now_ms())
     )
+    tell_watchers(conn, publications, watched)
     return product_result(conn, product_id)
 
 
@@ -629,6 +648,7 @@ def product_card(product: Product, *, from_brand: bool) -> ProductCard:
         stock=product.stock,
         verified=product.verified,
         from_brand=from_brand,
+        lowest_30d=product.lowest_30d,
     )
 
 
@@ -642,6 +662,8 @@ def product_of_message(conn: Connection, user_id: int, message_id: int) -> int:
     except ProtocolError:
         raise ProtocolError(ErrorCode.NOT_FOUND, f"no message {message_id}") from None
     card = None if row.card is None or row.deleted_at is not None else msgspec.json.decode(row.card)
+    if isinstance(card, dict) and card.get("kind") in ("alert", "promotion"):
+        card = card.get("product")  # an alert or a promoted post carries the product's card
     if not isinstance(card, dict) or card.get("kind") != "product":
         raise ProtocolError(ErrorCode.BAD_REQUEST, f"message {message_id} holds no product card")
     product_id = card.get("product_id")

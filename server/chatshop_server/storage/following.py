@@ -27,6 +27,7 @@ from chatshop.protocol.text import check_text
 from chatshop.protocol.webhook_frames import FollowNotice
 from chatshop_server.events import Publication
 from chatshop_server.rules.money import DAY_MS
+from chatshop_server.storage import alerts
 from chatshop_server.storage.catalog import (
     brand_info,
     brand_user,
@@ -99,6 +100,7 @@ def follow(
             .where(follows.c.user_id == user_id, follows.c.brand_id == brand.id)
             .values(promotions=int(promotions), muted=0)
         )
+    alerts.resume(conn, user_id, brand.id)
     row = _follow_row(conn, user_id, brand.id)
     assert row is not None
     return _follow_view(conn, row)
@@ -112,6 +114,7 @@ def unfollow(conn: Connection, publications: list[Publication], user_id: int, ha
     if gone.rowcount:
         notice = FollowNotice(user=user_by_id(conn, user_id), following=False)
         enqueue(conn, publications, brand.id, "follow", encode(notice))
+        alerts.pause(conn, user_id, brand.id)
 
 
 def set_follow(
@@ -267,6 +270,7 @@ def publish_post(
                     created_at=now,
                 )
             )
+            alerts.tell_offer(conn, publications, follower, brand.id, offer_shown)
         reached += 1
     conn.execute(update(posts).where(posts.c.id == post_id).values(reached=reached))
     result = PostResult(post_id=post_id, reached=reached, offer=offer_shown)

@@ -15,6 +15,7 @@ from chatshop.protocol.text import check_text
 from chatshop_server.events import Publication
 from chatshop_server.rules.checkout import OfferRule
 from chatshop_server.rules.money import DAY_MS
+from chatshop_server.storage.alerts import tell_offer
 from chatshop_server.storage.catalog import (
     brand_info,
     brand_user,
@@ -173,6 +174,7 @@ def send_offer(
             offer_id=view.offer_id, user_id=customer.id, message_id=message.id, created_at=now
         )
     )
+    tell_offer(conn, publications, customer.id, brand.id, view)
     remember(conn, user_id, key, request_hash, encode(message))
     return message
 

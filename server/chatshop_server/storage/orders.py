@@ -41,6 +41,7 @@ from chatshop.protocol.shop_models import (
 from chatshop.protocol.webhook_frames import PaymentNotice
 from chatshop_server.events import Publication
 from chatshop_server.rules.checkout import Basket, check_checkout, sold_out
+from chatshop_server.storage.alerts import Before, before_change, tell_watchers
 from chatshop_server.storage.carts import (
     build_basket,
     new_promo_use,
@@ -152,6 +153,7 @@ def _view(conn: Connection, row: Any) -> Order:
         tracking=row.tracking,
         receipt_message_id=row.receipt_message_id,
         received_at=row.received_at,
+        external_id=row.external_id,
     )
 
 
@@ -603,8 +605,14 @@ def _give_back(
         )
         touched = [row.customer_id] if held else [row.customer_id, row.brand_id]
         notify_wallets(conn, publications, refund_id, touched)
+    watched: Before = {}
     if restock:
-        for line in conn.execute(select(order_lines).where(order_lines.c.order_id == row.id)):
+        lines = conn.execute(select(order_lines).where(order_lines.c.order_id == row.id)).all()
+        restocked = select(variants.c.product_id).where(
+            variants.c.id.in_([line.variant_id for line in lines])
+        )
+        watched = before_change(conn, conn.execute(restocked).scalars())
+        for line in lines:
             conn.execute(
                 update(variants)
                 .where(variants.c.id == line.variant_id)
@@ -622,7 +630,18 @@ def _give_back(
     order = _announce(conn, publications, row.id, reason, None)
     if refund_id is not None:
         _payment_notice(conn, publications, order, refund_id, "refund")
+    tell_watchers(conn, publications, watched)  # after the order's own update in the thread
     return order
+
+
+def _refuse_if_external(row: Any) -> None:
+    """An order placed on the brand's own shop was paid there: no money of it is held here,
+    so it is cancelled and refunded there (a refund here would pay out money never taken)."""
+    if row.external_id is not None:
+        raise ProtocolError(
+            ErrorCode.FORBIDDEN,
+            f"order {row.number} was placed on the brand's own shop: cancel or refund it there",
+        )
 
 
 def cancel_order(
@@ -636,6 +655,7 @@ def cancel_order(
                 ErrorCode.FORBIDDEN, "staff refund orders (order_refund); customers cancel them"
             )
         raise ProtocolError(ErrorCode.NOT_FOUND, f"no order {order_id}")
+    _refuse_if_external(row)
     if row.status not in CANCELLABLE:
         raise ProtocolError(
             ErrorCode.INVALID_TRANSITION,
@@ -660,6 +680,7 @@ def refund_order(
                 ErrorCode.FORBIDDEN, "only the brand refunds; you can cancel before shipping"
             )
         raise ProtocolError(ErrorCode.NOT_FOUND, f"no order {order_id}")
+    _refuse_if_external(row)
     if row.status not in REFUNDABLE:
         raise ProtocolError(
             ErrorCode.INVALID_TRANSITION, f"order {row.number} is already {row.status}"

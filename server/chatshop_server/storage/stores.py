@@ -11,11 +11,14 @@ from pathlib import Path
 
 from chatshop_server.events import PublishHook
 from chatshop_server.storage.accounts import AccountStore, ContactStore
+from chatshop_server.storage.alerts import AlertStore
+from chatshop_server.storage.api_optins import ApiOptInStore
 from chatshop_server.storage.bots import BotStore
 from chatshop_server.storage.carts import CartStore
 from chatshop_server.storage.catalog import BrandStore, CatalogStore
 from chatshop_server.storage.checkout_cards import CheckoutCardStore
 from chatshop_server.storage.database import Database, StoreSettings
+from chatshop_server.storage.external_orders import ExternalOrderStore
 from chatshop_server.storage.following import FollowStore
 from chatshop_server.storage.handover import HandoverStore, StaffStore
 from chatshop_server.storage.invoices import InvoiceStore
@@ -56,6 +59,9 @@ class Stores:
     offers: OfferStore
     checkout_cards: CheckoutCardStore
     webhooks: WebhookStore
+    alerts: AlertStore
+    api_optins: ApiOptInStore
+    external_orders: ExternalOrderStore
 
     @classmethod
     def on(cls, db: Database) -> Stores:
@@ -83,6 +89,9 @@ class Stores:
             offers=OfferStore(db),
             checkout_cards=CheckoutCardStore(db),
             webhooks=WebhookStore(db),
+            alerts=AlertStore(db),
+            api_optins=ApiOptInStore(db),
+            external_orders=ExternalOrderStore(db),
         )
 
 

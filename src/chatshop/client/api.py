@@ -15,9 +15,12 @@ import uuid
 from functools import cached_property
 from typing import Any, TypeVar
 
+from chatshop.client.alert_api import AlertClient
+from chatshop.client.brand_api import BrandClient
 from chatshop.client.connection import Connection
 from chatshop.client.errors import RequestError
 from chatshop.client.shop_api import ShopClient
+from chatshop.client.webhook_api import WebhookClient
 from chatshop.protocol import Contact, ErrorCode, Message, Thread, User
 from chatshop.protocol.base import Request
 from chatshop.protocol.frames import (
@@ -96,6 +99,21 @@ class ChatClient(Connection):
     def shop(self) -> ShopClient:
         """The typed shop calls (catalogue, cart, checkout, orders) over this connection."""
         return ShopClient(self)
+
+    @cached_property
+    def brands(self) -> BrandClient:
+        """A customer's brand calls: follow, invoices, checkout cards, order problems."""
+        return BrandClient(self)
+
+    @cached_property
+    def alerts(self) -> AlertClient:
+        """Your watches of products: price and stock alerts."""
+        return AlertClient(self)
+
+    @cached_property
+    def webhooks(self) -> WebhookClient:
+        """The brand's webhook endpoints, delivery log and replays (staff or bot token)."""
+        return WebhookClient(self)
 
     # ------------------------------------------------------------------ account
 
@@ -214,16 +232,28 @@ class ChatClient(Connection):
         )
 
     async def send(
-        self, thread_id: int, text: str, *, reply_to: int | None = None, key: str | None = None
+        self,
+        thread_id: int,
+        text: str,
+        *,
+        reply_to: int | None = None,
+        key: str | None = None,
+        pick: int | None = None,
     ) -> Message:
-        """Post a message and return it as stored.
+        """Post a message and return it as stored (``pick``: the index of the quick reply
+        of message ``reply_to`` that this answers with).
 
         While the link is down the call waits, queued in call order, and goes out once it is
         back; a send in flight when the link dropped is written again with the same ``key``,
         which the relay deduplicates. A short ``rate_limited`` pause is waited out once.
         """
         request = Send(
-            id=0, thread_id=thread_id, text=text, key=key or new_key(), reply_to=reply_to
+            id=0,
+            thread_id=thread_id,
+            text=text,
+            key=key or new_key(),
+            reply_to=reply_to,
+            pick=pick,
         )
         return await self._keyed(request, Message)
 

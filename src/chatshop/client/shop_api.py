@@ -18,6 +18,7 @@ from chatshop.client.connection import Connection
 from chatshop.client.errors import InvalidReply
 from chatshop.protocol.base import Request
 from chatshop.protocol.cards import OrderStatus
+from chatshop.protocol.handles import bare
 from chatshop.protocol.models import Message
 from chatshop.protocol.shop_frames import (
     AddToCart,
@@ -64,7 +65,7 @@ S = TypeVar("S", bound=msgspec.Struct)
 
 def handle_of(brand: str) -> str:
     """``@northwind`` -> ``northwind``."""
-    return brand.removeprefix("@")
+    return bare(brand)
 
 
 def _brand(brand: str | None) -> str | None:

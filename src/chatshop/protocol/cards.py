@@ -123,6 +123,7 @@ class ProductCard(msgspec.Struct, tag_field="kind", tag="product", frozen=True, 
     stock: int = 0
     verified: bool = False
     from_brand: bool = False
+    lowest_30d: int | None = None
 
 
 class ReceiptLine(msgspec.Struct, frozen=True, kw_only=True):
@@ -296,6 +297,29 @@ class OfferCard(msgspec.Struct, tag_field="kind", tag="offer", frozen=True, kw_o
     text: str = ""
 
 
+AlertKind = Literal["back_in_stock", "price_below", "lowest_30d"]
+
+
+class AlertCard(msgspec.Struct, tag_field="kind", tag="alert", frozen=True, kw_only=True):
+    """A personal alert from a brand: the product you watch is back in stock, under your
+    price, or at its lowest of 30 days (``alert_frames``). Only you get it, in the brand's
+    thread with you; show it marked as an alert, with a notification, and the product's
+    actions (add to cart with this message's id, buy now). With ``offer``, the price is
+    yours alone: an offer the brand just gave you takes it under your line."""
+
+    watch_id: int
+    alert: AlertKind
+    product: ProductCard
+    price: int
+    currency: str
+    lowest_30d: int
+    stock: int
+    sku: str | None = None
+    previous_price: int | None = None
+    below: int | None = None
+    offer: OfferView | None = None
+
+
 Card = (
     PaymentCard
     | RequestCard
@@ -310,4 +334,5 @@ Card = (
     | PickCard
     | CheckoutCard
     | OfferCard
+    | AlertCard
 )

@@ -30,6 +30,7 @@ message. Codes are part of the wire contract: add new ones, never rename or reus
     ├── code = unsupported_media   an upload that is not a PNG, JPEG or WebP image
     ├── code = funding_unavailable top-ups are off on this relay (the admin credits accounts)
     ├── code = quota_exceeded      an upload over the account's, the brand's or the relay's quota
+    ├── code = not_opted_in        the person has not let this brand's HTTP API reach them
     └── code = internal            a bug on the relay; nothing was stored
 """
 
@@ -67,6 +68,7 @@ class ErrorCode(StrEnum):
     UNSUPPORTED_MEDIA = "unsupported_media"
     FUNDING_UNAVAILABLE = "funding_unavailable"
     QUOTA_EXCEEDED = "quota_exceeded"
+    NOT_OPTED_IN = "not_opted_in"
     INTERNAL = "internal"
 
 
@@ -133,6 +135,10 @@ ERROR_DESCRIPTIONS: dict[ErrorCode, str] = {
     ErrorCode.QUOTA_EXCEEDED: (
         "The upload would take the account, the brand or the relay over its media quota; "
         "nothing was stored. The message says which quota and how much is left."
+    ),
+    ErrorCode.NOT_OPTED_IN: (
+        "The brand HTTP API named a person who has not allowed this brand to reach them "
+        "(`api_allow`), or who revoked it; nothing was sent."
     ),
     ErrorCode.INTERNAL: "A fault on the relay. Nothing was stored; the request may be retried.",
 }

@@ -17,6 +17,8 @@ from typing import Annotated, Any, ClassVar, Literal
 
 import msgspec
 
+from chatshop.protocol.alert_frames import ALERT_REQUEST_TYPES, ListWatches, Unwatch, WatchProduct
+from chatshop.protocol.api_frames import API_REQUEST_TYPES, AllowApi, ListApiOptIns, RevokeApi
 from chatshop.protocol.base import Count as Count
 from chatshop.protocol.base import Event as Event
 from chatshop.protocol.base import Ok as Ok
@@ -455,6 +457,8 @@ REQUEST_TYPES: tuple[type[Request[Any]], ...] = (
     *BRAND_REQUEST_TYPES,
     *BOT_REQUEST_TYPES,
     *WEBHOOK_REQUEST_TYPES,
+    *ALERT_REQUEST_TYPES,
+    *API_REQUEST_TYPES,
 )
 
 AnyRequest = (
@@ -552,6 +556,12 @@ AnyRequest = (
     | RotateWebhookSecret
     | ListDeliveries
     | ReplayWebhook
+    | WatchProduct
+    | ListWatches
+    | Unwatch
+    | AllowApi
+    | RevokeApi
+    | ListApiOptIns
 )
 
 # --------------------------------------------------------------------------- replies

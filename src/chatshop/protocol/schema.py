@@ -19,6 +19,8 @@ import msgspec
 import msgspec.inspect
 
 from chatshop.protocol import (
+    alert_frames,
+    api_frames,
     bot_frames,
     brand_frames,
     cards,
@@ -185,6 +187,8 @@ FIELD_NOTES.update(shop_frames.FIELD_NOTES)
 FIELD_NOTES.update(brand_frames.FIELD_NOTES)
 FIELD_NOTES.update(bot_frames.FIELD_NOTES)
 FIELD_NOTES.update(webhook_frames.FIELD_NOTES)
+FIELD_NOTES.update(alert_frames.FIELD_NOTES)
+FIELD_NOTES.update(api_frames.FIELD_NOTES)
 
 
 COMMON_NOTES: dict[str, str] = {
@@ -390,6 +394,8 @@ def record_types() -> tuple[StructType, ...]:
         brand_frames,
         bot_frames,
         webhook_frames,
+        alert_frames,
+        api_frames,
     )
     for module in modules:
         for value in vars(module).values():

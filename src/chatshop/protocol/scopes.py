@@ -12,6 +12,8 @@ from __future__ import annotations
 from typing import Any, Final, Literal
 
 from chatshop.protocol import (
+    alert_frames,
+    api_frames,
     bot_frames,
     brand_frames,
     frames,
@@ -110,6 +112,8 @@ PEOPLE_ONLY: frozenset[type[Request[Any]]] = frozenset(
         brand_frames.ReportOrderProblem,
         brand_frames.ConfirmReceipt,
         *bot_frames.BOT_REQUEST_TYPES,
+        *alert_frames.ALERT_REQUEST_TYPES,  # a person's own watches
+        *api_frames.API_REQUEST_TYPES,  # consent is a person's own
     }
 )
 

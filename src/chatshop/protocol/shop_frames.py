@@ -592,6 +592,8 @@ SHOP_EVENT_TYPES: tuple[type[Event], ...] = (OrderEvent, HandoverEvent, CartEven
 
 #: Meanings of fields, merged into ``schema.FIELD_NOTES`` for the docs and the JSON Schema.
 FIELD_NOTES: dict[str, str] = {
+    "Order.external_id": "For an order placed on the brand's own shop and followed here "
+    "(the brand HTTP API): its id there. Its money moved there, not on this relay.",
     "request.brand": "The brand's handle (`northwind` or `@northwind`).",
     "request.key": "Idempotency key: fresh for each new action, the same when retrying one.",
     "request.order_id": "An order of yours, or of a brand you work for (`Order.id`).",

@@ -81,6 +81,7 @@ class Product(msgspec.Struct, frozen=True, kw_only=True):
     compare_at: int | None = None
     barcode: str | None = None
     images: list[str] = []
+    lowest_30d: int | None = None
 
 
 class ProductPage(msgspec.Struct, frozen=True, kw_only=True):
@@ -319,6 +320,7 @@ class Order(msgspec.Struct, frozen=True, kw_only=True):
     tracking: str | None = None
     receipt_message_id: int | None = None
     received_at: int | None = None
+    external_id: str | None = None
 
 
 class OrderPage(msgspec.Struct, frozen=True, kw_only=True):

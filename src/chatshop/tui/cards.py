@@ -12,33 +12,49 @@ widget maps roles to its styles); :func:`summary` gives one line for the sidebar
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
 from chatshop import safetext
 from chatshop.protocol.cards import (
+    AlertCard,
     Card,
+    CheckoutCard,
+    InvoiceCard,
     LuckyMoneyCard,
+    OfferCard,
     OrderUpdateCard,
     PaymentCard,
+    PickCard,
     ProductCard,
+    PromotionCard,
     QuickRepliesCard,
     ReceiptCard,
     RequestCard,
     SplitCard,
 )
-from chatshop.protocol.errors import ProtocolError
-from chatshop.protocol.money import format_money
+from chatshop.tui import brand_cards
+from chatshop.tui.cards_base import Line, Names, Role, Span, money, product_lines
 
-Role = Literal["title", "amount", "meta", "note", "ok", "bad", "action", "was"]
-Span = tuple[str, Role]
-Line = list[Span]
+__all__ = [
+    "TEXT_AFTER",
+    "CardAction",
+    "Line",
+    "Names",
+    "Role",
+    "Span",
+    "actions",
+    "lines",
+    "money",
+    "repeats_text",
+    "summary",
+]
+
 Verb = Literal["pay", "decline", "cancel", "open"]
-Names = Callable[[int], str]
+TEXT_AFTER = (QuickRepliesCard, PickCard, CheckoutCard, InvoiceCard)
+"""Cards whose message text comes first (the bot's words, then what they offer)."""
 
 NOTE_CHARS = 80
-LOW_STOCK = 5
 SHARES_SHOWN = 5
 
 
@@ -55,15 +71,6 @@ class CardAction:
     amount: int = 0
     currency: str = ""
     note: str = ""
-
-
-def money(amount: int, currency: str) -> str:
-    """``EUR 12.50`` from 1250 and "EUR"; a currency this client does not know is shown as
-    its cleaned code with the raw minor units, never guessed."""
-    try:
-        return format_money(amount, currency)
-    except (ProtocolError, ValueError):
-        return f"{safetext.clean_line(currency, max_chars=8)} {amount} (minor units)"
 
 
 def _note(raw: str) -> str:
@@ -102,6 +109,20 @@ def actions(card: Card, me: int | None) -> list[CardAction]:
                     note=card.note,
                 )
                 return [pay, CardAction("decline", request_id=share.request_id)]
+    if isinstance(card, InvoiceCard) and card.status == "open" and card.customer_id == me:
+        return [
+            CardAction(
+                "pay",
+                payee_id=card.brand_id,
+                amount=card.total,
+                currency=card.currency,
+                note=card.reference,
+            )
+        ]
+    if isinstance(card, CheckoutCard) and card.status == "open" and card.customer_id == me:
+        return [
+            CardAction("pay", payee_id=card.brand_id, amount=card.total, currency=card.currency)
+        ]
     if (
         isinstance(card, LuckyMoneyCard)
         and card.status == "open"
@@ -150,9 +171,32 @@ def _buttons(found: list[CardAction]) -> Line:
     return line
 
 
-def lines(card: Card, *, me: int | None, name: Names) -> list[Line]:
+def repeats_text(card: Card, text: str) -> bool:
+    """Whether the card already shows the message's text (a promoted post carries it)."""
+    return isinstance(card, PromotionCard | OfferCard) and card.text.strip() == text.strip()
+
+
+def lines(card: Card, *, me: int | None, name: Names, now: int | None = None) -> list[Line]:
     """The card in two to four lines of role-tagged spans: the headline, then details (the
-    transcript indents those under it)."""
+    transcript indents those under it). ``now`` (ms) is for countdowns."""
+    at = brand_cards.now_ms() if now is None else now
+    if isinstance(card, PromotionCard):
+        return brand_cards.promotion_lines(card, at)
+    if isinstance(card, AlertCard):
+        return brand_cards.alert_lines(card)
+    if isinstance(card, CheckoutCard):
+        return brand_cards.checkout_lines(card, me)
+    if isinstance(card, OfferCard):
+        return brand_cards.offer_card_lines(card, at)
+    if isinstance(card, InvoiceCard):
+        return brand_cards.invoice_lines(card, me, name, at)
+    if isinstance(card, OrderUpdateCard):
+        return brand_cards.order_update_lines(card, mine=False)
+    if isinstance(card, PickCard):
+        return []
+    if isinstance(card, QuickRepliesCard):
+        labels = " · ".join(safetext.clean_line(r.label, max_chars=24) for r in card.replies)
+        return [[(f"↳ {labels}", "meta")]]
     if isinstance(card, PaymentCard):
         return _payment_lines(card, me, name)
     if isinstance(card, RequestCard):
@@ -167,29 +211,9 @@ def lines(card: Card, *, me: int | None, name: Names) -> list[Line]:
 
 
 def _product_lines(card: ProductCard) -> list[Line]:
-    """Title; price with the former one struck through; brand; stock and sizes; keys."""
-    head: Line = [("🛍 ", "title"), (safetext.clean_line(card.title, max_chars=60), "title")]
-    price: Line = [(money(card.price, card.currency), "amount")]
-    if card.compare_at is not None and card.compare_at > card.price:
-        off = round(100 * (card.compare_at - card.price) / card.compare_at)
-        price += [("  ", "meta"), (money(card.compare_at, card.currency), "was")]
-        price.append((f"  -{off}%", "ok"))
-    brand = safetext.clean_line(card.brand_handle, max_chars=32)
-    price.append((f"  · @{brand}{' ✓' if card.verified else ''}", "meta"))
-    stock = (
-        "sold out"
-        if card.stock <= 0
-        else (f"only {card.stock} left" if card.stock <= LOW_STOCK else "in stock")
-    )
-    detail: Line = [(stock, "bad" if card.stock <= 0 else "meta")]
-    if len(card.variants) > 1:
-        detail.append((" · ", "meta"))
-        for n, variant in enumerate(card.variants):
-            label = safetext.clean_line(variant.label or variant.sku, max_chars=16)
-            role: Role = "was" if variant.stock <= 0 else "meta"
-            detail.append((("" if n == 0 else " ") + label, role))
+    """The product, then its keys."""
     keys: Line = [("a add to cart · b buy now · s similar · #cart reply", "meta")]
-    return [head, price, detail, keys]
+    return [*product_lines(card), keys]
 
 
 def _payment_lines(card: PaymentCard, me: int | None, name: Names) -> list[Line]:
@@ -384,4 +408,37 @@ def summary(card: Card, name: Names) -> str:
     if isinstance(card, QuickRepliesCard):
         labels = " · ".join(safetext.clean_line(r.label, max_chars=24) for r in card.replies)
         return f"↳ {labels}"
+    return _brand_summary(card, name)
+
+
+def _brand_summary(card: Card, name: Names) -> str:
+    """One line for the cards brands post."""
+    if isinstance(card, PromotionCard):
+        offer = f" · {brand_cards.offer_value(card.offer)}" if card.offer else ""
+        text = safetext.clean_line(card.text, max_chars=60)
+        return f"📣 Promoted · {text}{offer}"
+    if isinstance(card, CheckoutCard):
+        state = {"open": "ready to pay", "paid": "paid", "stale": "no longer valid"}
+        return (
+            f"🛒 checkout at @{safetext.clean_line(card.brand_handle, max_chars=32)}: "
+            f"{money(card.total, card.currency)} ({state[card.status]})"
+        )
+    if isinstance(card, OfferCard):
+        return (
+            f"🏷 @{safetext.clean_line(card.brand_handle, max_chars=32)} gives you "
+            f"{brand_cards.offer_value(card.offer)}"
+        )
+    if isinstance(card, InvoiceCard):
+        return (
+            f"🧾 invoice {safetext.clean_line(card.reference, max_chars=32)} from "
+            f"{name(card.brand_id)}: {money(card.total, card.currency)} ({card.status})"
+        )
+    if isinstance(card, AlertCard):
+        why = brand_cards.ALERT_TITLES.get(card.alert, "Alert")
+        return (
+            f"🔔 {why}: {safetext.clean_line(card.product.title, max_chars=60)} · "
+            f"{money(card.price, card.currency)}"
+        )
+    if isinstance(card, PickCard):
+        return f"↳ {safetext.clean_line(card.label, max_chars=24)}"
     return "a card this version cannot show"

@@ -33,6 +33,8 @@ class Pending:
     text: str
     created_at: int
     reply_to: int | None = None
+    pick: int | None = None
+    """The index of the quick reply of ``reply_to`` this message picks."""
     failed: str | None = None
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from chatshop.tui.commands import chat, money, shop
+from chatshop.tui.commands import brand, chat, money, shop
 from chatshop.tui.commands.registry import Registry
 
 REGISTRY = Registry(
-    [*chat.COMMANDS, *money.COMMANDS, *shop.COMMANDS],
-    [*money.VERBS, *shop.VERBS, *chat.VERBS],
+    [*chat.COMMANDS, *money.COMMANDS, *shop.COMMANDS, *brand.COMMANDS],
+    [*money.VERBS, *shop.VERBS, *brand.VERBS, *chat.VERBS],
 )

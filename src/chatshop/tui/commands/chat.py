@@ -37,8 +37,11 @@ def too_long(text: str) -> str | None:
     return f"Too long to send: {len(text):,} characters; the limit is {MAX_TEXT_CHARS:,}."
 
 
-def send_message(ctx: Context, text: str, *, reply_to: int | None = None) -> bool:
-    """Show ``text`` pending in the open thread and send it; False when it cannot go."""
+def send_message(
+    ctx: Context, text: str, *, reply_to: int | None = None, pick: int | None = None
+) -> bool:
+    """Show ``text`` pending in the open thread and send it; False when it cannot go
+    (``pick``: it answers quick reply ``pick`` of message ``reply_to``)."""
     thread = ctx.thread
     if thread is None:
         ctx.hint("Open a conversation first (ctrl+k), or /dm @handle.", error=True)
@@ -54,6 +57,7 @@ def send_message(ctx: Context, text: str, *, reply_to: int | None = None) -> boo
         text=text,
         created_at=int(time.time() * 1000),
         reply_to=reply_to,
+        pick=pick,
     )
     window.add_pending(pending)
     ctx.feed.pending.publish(thread.id)
@@ -79,7 +83,11 @@ def _deliver(ctx: Context, pending: Pending) -> None:
 
     ctx.call(
         lambda c: c.send(
-            pending.thread_id, pending.text, reply_to=pending.reply_to, key=pending.key
+            pending.thread_id,
+            pending.text,
+            reply_to=pending.reply_to,
+            key=pending.key,
+            pick=pending.pick,
         ),
         stored,
         failed,
@@ -423,22 +431,28 @@ def _deletable(ctx: Context, message: Message) -> list[Offer]:
 
 
 def _quick_replies(ctx: Context, message: Message) -> list[Offer]:
-    """A bot's suggested answers: each does what its ``action`` says."""
+    """A bot's suggested answers, in the card's order."""
     card = message.card
-    if not isinstance(card, QuickRepliesCard) or _mine(ctx, message):
+    if not isinstance(card, QuickRepliesCard) or _mine(ctx, message) or message.deleted:
         return []
     return [
-        Offer(
-            f"quick_{reply.action}", safetext.clean_line(reply.label, max_chars=24), payload=reply
-        )
+        Offer("quick_reply", safetext.clean_line(reply.label, max_chars=24), payload=reply)
         for reply in card.replies
     ]
 
 
-def _say(ctx: Context, message: Message, offer: Offer) -> None:
-    """A ``reply`` quick reply: its text goes out as your message."""
-    if isinstance(offer.payload, QuickReply):
-        ctx.send(offer.payload.text)
+def _pick(ctx: Context, message: Message, offer: Offer) -> None:
+    """Answer with the picked reply: its text goes out as your message, with ``pick`` so
+    the bot knows exactly which one (the relay also adds to the cart or calls a person for
+    those actions, in the same transaction)."""
+    card = message.card
+    reply = offer.payload
+    if not isinstance(card, QuickRepliesCard) or not isinstance(reply, QuickReply):
+        return
+    index = next((n for n, r in enumerate(card.replies) if r is reply), None)
+    if index is None:
+        index = card.replies.index(reply)
+    ctx.send(reply.text, reply_to=message.id, pick=index)
 
 
 VERBS = [
@@ -469,5 +483,5 @@ VERBS = [
         key="delete",
         bar=False,
     ),
-    Verb("quick_reply", "Quick reply", "send the suggested answer", _quick_replies, _say),
+    Verb("quick_reply", "Quick reply", "answer with the suggested reply", _quick_replies, _pick),
 ]

@@ -58,7 +58,7 @@ class Context(Protocol):
     def restore(self, text: str) -> None:
         """Give a line that could not be used back to the composer."""
 
-    def send(self, text: str, *, reply_to: int | None = None) -> bool:
+    def send(self, text: str, *, reply_to: int | None = None, pick: int | None = None) -> bool:
         """Send a message in the open thread (shown pending until the relay stores it);
         False when it cannot go (the hint says why)."""
 

@@ -25,9 +25,16 @@ from chatshop.money_input import (
     parse_split,
     parse_topup,
 )
-from chatshop.protocol.cards import LuckyMoneyCard, RequestCard, SplitCard
+from chatshop.protocol.cards import (
+    CheckoutCard,
+    InvoiceCard,
+    LuckyMoneyCard,
+    RequestCard,
+    SplitCard,
+)
 from chatshop.protocol.models import Message, Thread, User
 from chatshop.protocol.payment_frames import ClaimResult, PaymentResult, ShareSpec
+from chatshop.protocol.shop_models import CheckoutResult
 from chatshop.tui.cards import CardAction, actions, money
 from chatshop.tui.commands.chat import failed
 from chatshop.tui.commands.context import Context
@@ -133,6 +140,17 @@ def success(ctx: Context, result: MoneyResult) -> str:
             return f"Topped up {amount} · {short}. Balance: {balance}."
         who = person(transfer.counterparty) if transfer.counterparty else "them"
         return f"Paid {who} {amount} · {short}. Balance: {balance}."
+    if isinstance(result, CheckoutResult):
+        order = result.order
+        total = money(order.total, order.currency)
+        number = safetext.clean_line(order.number)
+        if result.replayed:
+            return f"Already paid · order {number} ({total}): nothing was paid twice."
+        saved = f", {money(order.discount, order.currency)} off" if order.discount else ""
+        return (
+            f"Paid {total}{saved} · order {number} (f4 follows it). "
+            f"Balance: {money(result.balance.amount, result.balance.currency)}."
+        )
     if isinstance(result, ClaimResult):
         return (
             f"🧧 You got {money(result.amount, result.currency)}. "
@@ -443,7 +461,11 @@ def _card_offers(verb: str, label: str, key: str) -> Callable[[Context, Message]
 
 def _pay_card(ctx: Context, message: Message, offer: Offer) -> None:
     action = offer.payload
-    assert isinstance(action, CardAction) and action.request_id is not None
+    assert isinstance(action, CardAction)
+    if isinstance(message.card, InvoiceCard | CheckoutCard):
+        _pay_brand(ctx, message, action)
+        return
+    assert action.request_id is not None
     amount = Amount(action.amount, action.currency)
     request_id = action.request_id
     try:
@@ -481,6 +503,57 @@ def _pay_card(ctx: Context, message: Message, offer: Offer) -> None:
     )
 
 
+def _pay_brand(ctx: Context, message: Message, action: CardAction) -> None:
+    """Pay a brand's invoice or ready checkout card, after the usual confirmation."""
+    card = message.card
+    amount = Amount(action.amount, action.currency)
+    try:
+        after = _affordable(ctx, amount)
+    except AmountError as exc:
+        ctx.hint(str(exc), error=True)
+        return
+    brand = ctx.session.threads.user(action.payee_id or 0)
+    to = person(brand) if brand else "the brand"
+    key = new_key()
+    if isinstance(card, InvoiceCard):
+        invoice_id = card.invoice_id
+        reference = safetext.clean_line(card.reference, max_chars=32)
+        first = [("Pay ", ""), (to, "bold"), (" ", ""), (str(amount), "bold $accent")]
+        first.append((f" (invoice {reference})", "$text-muted"))
+        plan = MoneyPlan(
+            title="Confirm payment",
+            body=_body(first, amount, after),
+            confirm_label=f"Pay {amount}",
+            request=lambda c: c.brands.pay_invoice(invoice_id, key=key),
+            label="invoice",
+        )
+    else:
+        assert isinstance(card, CheckoutCard)
+        handle, message_id, total = card.brand_handle, message.id, card.total
+        items = sum(line.quantity for line in card.lines)
+        first = [
+            ("Buy ", ""),
+            (f"{items} item{'s' if items != 1 else ''}", "bold"),
+            (" from ", ""),
+            (to, "bold"),
+            (" for ", ""),
+            (str(amount), "bold $accent"),
+        ]
+        if card.discount:
+            label = safetext.clean_line(card.offer_label or "offer", max_chars=40)
+            first.append((f" ({label}: {money(card.discount, card.currency)} off)", "$success"))
+        plan = MoneyPlan(
+            title="Confirm order",
+            body=_body(first, amount, after),
+            confirm_label=f"Pay {amount}",
+            request=lambda c: c.brands.pay_checkout_card(
+                handle, message_id, key=key, expected_total=total
+            ),
+            label="checkout",
+        )
+    confirm(ctx, plan)
+
+
 def _decline(ctx: Context, message: Message, offer: Offer) -> None:
     action = offer.payload
     assert isinstance(action, CardAction) and action.request_id is not None
@@ -499,7 +572,7 @@ VERBS = [
     Verb(
         "pay",
         "Pay",
-        "pay this request (after a confirmation)",
+        "pay this request, invoice or checkout (after a confirmation)",
         _card_offers("pay", "Pay", "p"),
         _pay_card,
         key="p",

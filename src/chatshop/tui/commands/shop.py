@@ -13,9 +13,9 @@ from collections.abc import Callable
 from chatshop import safetext
 from chatshop.client.api import new_key
 from chatshop.client.shop_api import handle_of
-from chatshop.protocol.cards import ProductCard, QuickReply
+from chatshop.protocol.cards import AlertCard, ProductCard, PromotionCard
 from chatshop.protocol.models import Message, Thread
-from chatshop.protocol.shop_models import Cart, Handover, LineSpec, OrderPage
+from chatshop.protocol.shop_models import Cart, LineSpec, OrderPage
 from chatshop.tui.commands.chat import failed
 from chatshop.tui.commands.context import Context
 from chatshop.tui.commands.registry import Args, Command, Offer, Shape, Verb
@@ -153,7 +153,7 @@ def cart_reply(ctx: Context, text: str) -> bool:
     replying = ctx.replying
     if text.strip().lower() != CART_TAG or replying is None:
         return False
-    if not isinstance(replying.card, ProductCard):
+    if _product(replying) is None:
         return False
     ctx.reply_to(None)
     _add(ctx, replying, Offer("add_to_cart", "Add to cart"))
@@ -248,7 +248,10 @@ COMMANDS = [
 
 
 def _product(message: Message) -> ProductCard | None:
+    """The product of a product card, a promoted post or an alert."""
     card = message.card
+    if isinstance(card, PromotionCard | AlertCard):
+        return card.product
     return card if isinstance(card, ProductCard) else None
 
 
@@ -307,60 +310,6 @@ def _similar(ctx: Context, message: Message, _offer: Offer) -> None:
         ctx.push(ProductScreen(lambda c: c.shop.product(product_id)))
 
 
-# The bot's quick replies (offered by chat's "quick_reply" verb, in the card's order).
-
-
-def _reply(offer: Offer) -> QuickReply:
-    assert isinstance(offer.payload, QuickReply)
-    return offer.payload
-
-
-def _quick_buy(ctx: Context, message: Message, offer: Offer) -> None:
-    reply = _reply(offer)
-    brand = brand_of(ctx, ctx.session.threads.threads.get(message.thread_id))
-    if brand is None or reply.sku is None:
-        ctx.hint("This offer names no product to buy.", error=True)
-        return
-    ctx.push(CheckoutScreen(brand, items=[LineSpec(sku=reply.sku)]))
-
-
-def _quick_add(ctx: Context, message: Message, offer: Offer) -> None:
-    reply = _reply(offer)
-    brand = brand_of(ctx, ctx.session.threads.threads.get(message.thread_id))
-    sku, product_id = reply.sku, reply.product_id
-    ctx.call(
-        lambda c: c.shop.cart_add(product_id=product_id, brand=brand, sku=sku),
-        added(ctx),
-        failed(ctx, "add to cart"),
-    )
-
-
-def _quick_similar(ctx: Context, message: Message, offer: Offer) -> None:
-    product_id = _reply(offer).product_id
-    if product_id is None:
-        ctx.send(_reply(offer).text)
-        return
-    ctx.push(ProductScreen(lambda c: c.shop.product(product_id)))
-
-
-def _quick_person(ctx: Context, message: Message, offer: Offer) -> None:
-    thread_id = message.thread_id
-
-    def asked(handover: Handover) -> None:
-        ctx.feed.handover_known(handover)
-        if handover.mode == "staff" and handover.agent is not None:
-            name = safetext.clean_line(handover.agent.display_name or handover.agent.handle)
-            ctx.hint(f"{name} answers you now.")
-        else:
-            ctx.hint("Asked for a person: someone from the team will answer here.")
-
-    ctx.call(lambda c: c.shop.ask_for_person(thread_id), asked, failed(ctx, "talk to a person"))
-
-
-def _none(_ctx: Context, _message: Message) -> list[Offer]:
-    return []
-
-
 VERBS = [
     Verb(
         "add_to_cart",
@@ -389,21 +338,6 @@ VERBS = [
         _card_offers("similar", "Similar", "s"),
         _similar,
         key="s",
-        domain="shop",
-    ),
-    Verb(
-        "quick_buy_now", "Buy now", "check out the offered item", _none, _quick_buy, domain="shop"
-    ),
-    Verb(
-        "quick_add_to_cart", "Add to cart", "add the offered item", _none, _quick_add, domain="shop"
-    ),
-    Verb("quick_similar", "Similar", "similar products", _none, _quick_similar, domain="shop"),
-    Verb(
-        "quick_handover",
-        "Talk to a person",
-        "ask for a person",
-        _none,
-        _quick_person,
         domain="shop",
     ),
 ]

@@ -22,11 +22,12 @@ from chatshop import safetext
 from chatshop.client import ConnectionState, StateChanged
 from chatshop.protocol.errors import ErrorCode
 from chatshop.protocol.payment_frames import CardResult, ClaimResult, PaymentResult
+from chatshop.protocol.shop_models import CheckoutResult
 from chatshop.tui.failure import Failure
 from chatshop.tui.host import Host
 from chatshop.tui.link import Request
 
-MoneyResult = PaymentResult | CardResult | ClaimResult
+MoneyResult = PaymentResult | CardResult | ClaimResult | CheckoutResult
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,22 @@ class Desk(Screen[None]):
             self.replying = self.editing = None
             self.current = thread_id
 
+    def watch_current(self, thread_id: int | None) -> None:
+        """A brand thread opened: learn who answers it (the assistant or a person's name),
+        which the title shows; hand-over news keeps it current after that."""
+        book = self.session.threads
+        thread = book.threads.get(thread_id) if thread_id is not None else None
+        if thread is None or thread.kind != "brand" or thread.id in book.answering:
+            return
+        found = thread.id
+        self.app.link.call(
+            self,
+            lambda c: c.shop.handover(found),
+            self.app.feed.handover_known,
+            lambda _failure: None,  # staff-only details or a brand thread that just closed
+            label="",
+        )
+
     # ------------------------------------------------------------------ what a message offers
 
     @on(Conversation.Changed)
@@ -139,8 +155,8 @@ class Desk(Screen[None]):
     def restore(self, text: str) -> None:
         self.conversation.composer.restore(text)
 
-    def send(self, text: str, *, reply_to: int | None = None) -> bool:
-        return chat.send_message(self, text, reply_to=reply_to)
+    def send(self, text: str, *, reply_to: int | None = None, pick: int | None = None) -> bool:
+        return chat.send_message(self, text, reply_to=reply_to, pick=pick)
 
     def reply_to(self, message: Message | None) -> None:
         self.editing, self.replying = None, message

@@ -16,6 +16,7 @@ from rich.text import Text
 from chatshop import safetext
 from chatshop.protocol.cards import CardVariant, OrderStatus
 from chatshop.protocol.money import format_money
+from chatshop.protocol.orders import LOW_STOCK
 from chatshop.protocol.shop_models import (
     CartLine,
     CheckoutQuote,
@@ -25,7 +26,6 @@ from chatshop.protocol.shop_models import (
     Variant,
 )
 
-LOW_STOCK = 5
 TIMES = " \u00d7 "
 TITLE_CHARS = 60
 NEXT_STATUS: dict[OrderStatus, OrderStatus] = {

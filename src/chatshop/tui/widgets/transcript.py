@@ -573,12 +573,17 @@ class Transcript(ScrollView, can_focus=True):
         if isinstance(item, Message) and item.deleted:
             body = Text("message deleted", self._style("transcript--deleted"), end="")
         elif isinstance(item, Message) and item.card is not None:
+            text_first = isinstance(item.card, cards.TEXT_AFTER)
+            said = item.text.strip() and not cards.repeats_text(item.card, item.text)
+            if text_first and said:
+                for wrapped in safetext.text(item.text).wrap(console, body_width, overflow="fold"):
+                    lines.append(Text.assemble("  ", wrapped, end=""))
             for number, card_line in enumerate(self._card_lines(item)):
                 wrapped_lines = card_line.wrap(console, body_width - 3, overflow="fold")
                 for index, wrapped in enumerate(wrapped_lines):
                     indent = "     " if number or index else "  "
                     lines.append(Text.assemble(indent, wrapped, end=""))
-            body = safetext.text(item.text) if item.text.strip() else None
+            body = safetext.text(item.text) if said and not text_first else None
         else:
             body = safetext.text(item.text)
             if isinstance(item, Message) and item.edited_at is not None:
