@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from chatshop.brand_cli import resolve_session
+from chatshop.brand_session import resolve_session
 from chatshop.brand_webhooks_cli import UsageError, execute, parse_kinds, parse_time
 from chatshop.cli import build_parser
 from chatshop.credentials import TokenStore

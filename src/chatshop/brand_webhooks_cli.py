@@ -20,7 +20,13 @@ from datetime import UTC, datetime
 from typing import cast, get_args
 
 from chatshop import safetext
-from chatshop.brand_cli import CANNOT_RUN, Session, add_session_options, fail, resolve_session
+from chatshop.brand_session import (
+    CANNOT_RUN,
+    Session,
+    add_session_options,
+    fail,
+    resolve_session,
+)
 from chatshop.client import ChatClient, ClientError, RequestError
 from chatshop.client.webhook_api import WebhookClient
 from chatshop.protocol.errors import ErrorCode
