@@ -10,19 +10,15 @@ The alerts themselves arrive as messages from the brand carrying an ``AlertCard`
 
 from __future__ import annotations
 
-from chatshop.client.connection import Connection
-from chatshop.client.errors import InvalidReply
+from chatshop.client.namespace import Namespace
 from chatshop.protocol.alert_frames import ListWatches, Unwatch, Watch, WatchList, WatchProduct
 from chatshop.protocol.base import Ok
 from chatshop.protocol.cards import AlertKind
 from chatshop.protocol.handles import bare
 
 
-class AlertClient:
+class AlertClient(Namespace):
     """Watch calls over one connection (``ChatClient.alerts``)."""
-
-    def __init__(self, connection: Connection) -> None:
-        self.connection = connection
 
     async def watch(
         self,
@@ -45,20 +41,12 @@ class AlertClient:
             sku=sku,
             below=below,
         )
-        reply = await self.connection.request(request)
-        if not isinstance(reply, Watch):
-            raise InvalidReply(f"'watch' answered {type(reply).__name__}")
-        return reply
+        return await self._ask(request, Watch)
 
     async def watches(self) -> list[Watch]:
         """Your watches, newest first."""
-        reply = await self.connection.request(ListWatches(id=0))
-        if not isinstance(reply, WatchList):
-            raise InvalidReply(f"'watches' answered {type(reply).__name__}")
-        return reply.watches
+        return (await self._ask(ListWatches(id=0), WatchList)).watches
 
     async def unwatch(self, watch_id: int) -> None:
         """Stop a watch."""
-        reply = await self.connection.request(Unwatch(id=0, watch_id=watch_id))
-        if not isinstance(reply, Ok):
-            raise InvalidReply(f"'unwatch' answered {type(reply).__name__}")
+        await self._ask(Unwatch(id=0, watch_id=watch_id), Ok)

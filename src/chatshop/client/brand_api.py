@@ -10,13 +10,8 @@ checked for its result type.
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
-
-import msgspec
-
-from chatshop.client.connection import Connection
-from chatshop.client.errors import InvalidReply
-from chatshop.protocol.base import Ok, Request
+from chatshop.client.namespace import Namespace
+from chatshop.protocol.base import Ok
 from chatshop.protocol.brand_frames import (
     ConfirmReceipt,
     Follow,
@@ -33,21 +28,9 @@ from chatshop.protocol.payment_frames import PaymentResult
 from chatshop.protocol.shop_frames import Checkout, ReleaseThread, TakeThread
 from chatshop.protocol.shop_models import CheckoutResult, Handover, Order
 
-S = TypeVar("S", bound=msgspec.Struct)
 
-
-class BrandClient:
+class BrandClient(Namespace):
     """A customer's calls about the brands they deal with (``ChatClient.brands``)."""
-
-    def __init__(self, connection: Connection) -> None:
-        self.connection = connection
-
-    async def _ask(self, request: Request[Any], result: type[S]) -> S:
-        reply = await self.connection.request(request)
-        if not isinstance(reply, result):
-            kind = type(request).__struct_config__.tag
-            raise InvalidReply(f"{kind!r} answered {type(reply).__name__}")
-        return reply
 
     # ------------------------------------------------------------------ following
 

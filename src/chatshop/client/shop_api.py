@@ -10,13 +10,7 @@ when it opens, so a retried confirm is answered ``replayed`` instead of charging
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
-
-import msgspec
-
-from chatshop.client.connection import Connection
-from chatshop.client.errors import InvalidReply
-from chatshop.protocol.base import Request
+from chatshop.client.namespace import Namespace
 from chatshop.protocol.cards import OrderStatus
 from chatshop.protocol.handles import bare
 from chatshop.protocol.models import Message
@@ -60,8 +54,6 @@ from chatshop.protocol.shop_models import (
     ProductResult,
 )
 
-S = TypeVar("S", bound=msgspec.Struct)
-
 
 def handle_of(brand: str) -> str:
     """``@northwind`` -> ``northwind``."""
@@ -72,18 +64,8 @@ def _brand(brand: str | None) -> str | None:
     return handle_of(brand) if brand else None
 
 
-class ShopClient:
+class ShopClient(Namespace):
     """Shopping calls over one connection (``ChatClient.shop``)."""
-
-    def __init__(self, connection: Connection) -> None:
-        self.connection = connection
-
-    async def _ask(self, request: Request[Any], result: type[S]) -> S:
-        reply = await self.connection.request(request)
-        if not isinstance(reply, result):  # the relay answered another result type
-            kind = type(request).__struct_config__.tag
-            raise InvalidReply(f"{kind!r} answered {type(reply).__name__}")
-        return reply
 
     # ------------------------------------------------------------------ catalogue
 

@@ -10,13 +10,8 @@ Staff sessions and bot tokens with the ``webhooks`` scope may call them
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
-
-import msgspec
-
-from chatshop.client.connection import Connection
-from chatshop.client.errors import InvalidReply
-from chatshop.protocol.base import Ok, Request
+from chatshop.client.namespace import Namespace
+from chatshop.protocol.base import Ok
 from chatshop.protocol.handles import bare
 from chatshop.protocol.webhook_frames import (
     AddWebhook,
@@ -34,21 +29,9 @@ from chatshop.protocol.webhook_frames import (
     WebhookSecret,
 )
 
-S = TypeVar("S", bound=msgspec.Struct)
 
-
-class WebhookClient:
+class WebhookClient(Namespace):
     """Webhook calls over one connection (``ChatClient.webhooks``)."""
-
-    def __init__(self, connection: Connection) -> None:
-        self.connection = connection
-
-    async def _ask(self, request: Request[Any], result: type[S]) -> S:
-        reply = await self.connection.request(request)
-        if not isinstance(reply, result):  # the relay answered another result type
-            kind = type(request).__struct_config__.tag
-            raise InvalidReply(f"{kind!r} answered {type(reply).__name__}")
-        return reply
 
     async def add(self, brand: str, url: str, kinds: list[WebhookKind]) -> WebhookSecret:
         """Register ``url`` for ``kinds`` of events; the reply holds its secret, once."""
